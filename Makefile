@@ -1,0 +1,60 @@
+# prhelper: make builds build/prhelper, build/prhelper-worker, build/prhelper-client.
+# make check runs the unit and host integration tests (as root).
+
+CC ?= cc
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/prhelper
+VERSION := 0.1.0
+B := build
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
+	-Isrc/common -DPRH_LIBEXECDIR='"$(LIBEXECDIR)"' -DPRH_VERSION='"$(VERSION)"'
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+SAN_FLAGS ?=
+
+COMMON_SRC := $(wildcard src/common/*.c)
+MONITOR_SRC := $(wildcard src/monitor/*.c)
+WORKER_SRC := $(wildcard src/worker/*.c)
+CLIENT_SRC := $(wildcard src/client/*.c)
+
+obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC))
+MONITOR_OBJ := $(call obj,$(MONITOR_SRC))
+WORKER_OBJ := $(call obj,$(WORKER_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+
+PROGRAMS := $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client
+
+all: $(PROGRAMS)
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(dir $<) -c $< -o $@
+
+$(B)/prhelper: $(MONITOR_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) $(SAN_FLAGS) $^ -o $@ -lseccomp -lcap-ng -lsystemd -lpthread
+
+# Static: the worker starts under the monitor's filter, which allows no
+# open(), so the dynamic loader could not map a single library.
+$(B)/prhelper-worker: $(WORKER_OBJ) $(COMMON_OBJ)
+	$(CC) -static-pie -Wl,-z,relro,-z,now $^ -o $@ -lseccomp
+
+$(B)/prhelper-client: $(CLIENT_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) $(SAN_FLAGS) $^ -o $@
+
+include tests/tests.mk
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(B)/prhelper $(DESTDIR)$(SBINDIR)/prhelper
+	install -m 0755 $(B)/prhelper-worker $(DESTDIR)$(LIBEXECDIR)/prhelper-worker
+	install -m 0755 $(B)/prhelper-client $(DESTDIR)$(BINDIR)/prhelper-client
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all install clean

@@ -1,0 +1,120 @@
+#include "fdio.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+void prh_close(int fd)
+{
+    int saved = errno;
+    if (fd >= 0)
+        close(fd);
+    errno = saved;
+}
+
+void prh_received_close(struct prh_received *r)
+{
+    for (size_t i = 0; i < r->nfds; i++)
+        prh_close(r->fds[i]);
+    r->nfds = 0;
+}
+
+ssize_t prh_recv_with_fds(int sock, void *buf, size_t len, struct prh_received *r)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * PRH_FDS_MAX)];
+    } control;
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.buf,
+        .msg_controllen = sizeof(control.buf),
+    };
+    ssize_t n;
+
+    r->nfds = 0;
+    r->truncated = 0;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        const unsigned char *data = CMSG_DATA(c);
+        for (size_t i = 0; i < count; i++) {
+            int fd;
+            memcpy(&fd, data + i * sizeof(int), sizeof(int));
+            if (r->nfds < PRH_FDS_MAX) {
+                r->fds[r->nfds++] = fd;
+            } else {
+                prh_close(fd);
+                r->truncated = 1;
+            }
+        }
+    }
+    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+        r->truncated = 1;
+    return n;
+}
+
+int prh_send_record(int sock, const void *a, size_t alen, const void *b,
+                    size_t blen, int fd)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov[2] = {
+        {.iov_base = (void *)a, .iov_len = alen},
+        {.iov_base = (void *)b, .iov_len = blen},
+    };
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = blen ? 2 : 1};
+    ssize_t n;
+
+    if (fd >= 0) {
+        memset(&control, 0, sizeof(control));
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    do {
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    if ((size_t)n != alen + blen) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return 0;
+}
+
+int prh_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK)
+            n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* Socket I/O with file descriptors attached (SCM_RIGHTS), retrying EINTR. */
+#ifndef PRH_FDIO_H
+#define PRH_FDIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Most descriptors one recvmsg collects; more arrive as "truncated". */
+#define PRH_FDS_MAX 8
+
+struct prh_received {
+    int fds[PRH_FDS_MAX];
+    size_t nfds;
+    int truncated; /* MSG_TRUNC or MSG_CTRUNC: data or fds were lost */
+};
+
+/* recvmsg of up to len bytes; the fds that came with them land in r (all
+ * O_CLOEXEC). Returns bytes read, 0 at EOF, -1 with errno on error (no fds
+ * are left open then). */
+ssize_t prh_recv_with_fds(int sock, void *buf, size_t len, struct prh_received *r);
+
+/* Closes every fd in r and empties it. */
+void prh_received_close(struct prh_received *r);
+
+/* One sendmsg of the two buffers (the second may be empty) with fd attached
+ * when fd >= 0. For SOCK_SEQPACKET: the whole record or -1. */
+int prh_send_record(int sock, const void *a, size_t alen, const void *b,
+                    size_t blen, int fd);
+
+/* Writes all of buf, looping over partial writes and EINTR. */
+int prh_write_all(int fd, const void *buf, size_t len);
+
+/* close() that keeps errno. */
+void prh_close(int fd);
+
+#endif

@@ -1,0 +1,71 @@
+/* Messages between a worker and the monitor, on a SOCK_SEQPACKET socketpair:
+ * one message per record, so lengths are exact and a short or long record is
+ * visible (MSG_TRUNC). Host byte order: both ends are on the same machine.
+ *
+ *   worker -> monitor  PRH_IPC_COMMAND  header + param_len bytes, exactly 1 fd
+ *   worker -> monitor  PRH_IPC_NOTICE   header only, no fd; something to log
+ *   worker -> monitor  PRH_IPC_GOODBYE  header only, no fd; the worker exits
+ *   monitor -> worker  PRH_IPC_REPLY    header + data_len bytes, no fd
+ */
+#ifndef PRH_IPC_H
+#define PRH_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+/* Descriptors a worker starts with (everything else is closed):
+ * 0 and 1 /dev/null, 2 the monitor's log stream, 3 and 4 below. */
+#define PRH_WORKER_CLIENT_FD 3
+#define PRH_WORKER_MONITOR_FD 4
+
+enum prh_ipc_type {
+    PRH_IPC_COMMAND = 0x434d4431, /* "CMD1" */
+    PRH_IPC_GOODBYE = 0x42594531, /* "BYE1" */
+    PRH_IPC_NOTICE = 0x4e4f5431,  /* "NOT1" */
+    PRH_IPC_REPLY = 0x52504c31,   /* "RPL1" */
+};
+
+struct prh_ipc_command {
+    uint32_t type;
+    uint32_t param_len; /* PR OUT parameter bytes following the header */
+    uint8_t cdb[PRH_CDB_SIZE];
+};
+
+/* GOODBYE and NOTICE: a code from enum prh_worker_event. */
+struct prh_ipc_event {
+    uint32_t type;
+    uint32_t code;
+};
+
+struct prh_ipc_reply {
+    uint32_t type;
+    int32_t status;
+    uint32_t data_len; /* PR IN payload bytes following the header */
+    uint8_t sense[PRH_SENSE_SIZE];
+};
+
+/* Largest record either side ever sends. */
+#define PRH_IPC_MAX (sizeof(struct prh_ipc_reply) + PRH_DATA_MAX)
+
+/* What a worker reports: why it ended its client connection (GOODBYE), or
+ * a request it answered itself (NOTICE). The monitor logs the text; a value
+ * out of range is itself a protocol violation. */
+enum prh_worker_event {
+    PRH_CLOSE_CLIENT_EOF,      /* client closed the connection */
+    PRH_CLOSE_CLIENT_IO,       /* read or write error on the client socket */
+    PRH_CLOSE_BAD_FEATURES,    /* requested an unsupported feature bit */
+    PRH_CLOSE_NO_FD,           /* CDB without a file descriptor */
+    PRH_CLOSE_TOO_MANY_FDS,    /* more than one fd with one CDB */
+    PRH_CLOSE_BAD_OPCODE,      /* not PR IN / PR OUT (/ negotiated cleanup) */
+    PRH_CLOSE_BAD_LENGTH,      /* transfer length above 8192 */
+    PRH_CLOSE_EOF_MID_REQUEST, /* client vanished inside a request */
+    PRH_CLOSE_BAD_REPLY,       /* the monitor's reply failed the worker's check */
+    PRH_NOTE_PR_OUT_LENGTH,    /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
+    PRH_EVENT_MAX
+};
+
+const char *prh_event_text(uint32_t code);
+
+#endif

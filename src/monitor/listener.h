@@ -1,0 +1,28 @@
+/* Where clients connect: a socket we bind, or the one systemd hands us. */
+#ifndef PRH_LISTENER_H
+#define PRH_LISTENER_H
+
+#include <sys/types.h>
+
+struct prh_listener {
+    int fd;
+    int activated;     /* from systemd: not ours to remove */
+    int dir_fd;        /* directory of a socket file we created, or -1 */
+    char name[108];    /* its name inside dir_fd */
+    dev_t dev;         /* and identity, so we only ever remove our own */
+    ino_t ino;
+};
+
+/* path_set: -k was given. Returns 0, or -1 with one line in err. */
+int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
+                      char *err, size_t errlen);
+
+/* Stops listening; removes the socket file if we created it and it is
+ * still the same file. Best effort once privileges are gone. */
+void prh_listener_close(struct prh_listener *l);
+
+/* Writes our pid into path and keeps it locked while we run. Returns the
+ * fd (kept open) or -1 with err. */
+int prh_pidfile_write(const char *path, char *err, size_t errlen);
+
+#endif

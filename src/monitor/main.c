@@ -1,0 +1,242 @@
+/* prhelper: the monitor. It accepts connections and gives each one an
+ * unprivileged, sandboxed worker that parses everything the client sends.
+ * It never reads a client byte itself; it only re-checks the fixed-format
+ * requests workers hand it, issues SG_IO with the one capability it keeps,
+ * and answers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "listener.h"
+#include "log.h"
+#include "options.h"
+#include "privdrop.h"
+#include "session.h"
+#include "spawn.h"
+
+#define DRAIN_GRACE_S 5
+
+static struct prh_monitor monitor;
+
+static void __attribute__((noreturn)) fail(const char *msg)
+{
+    fprintf(stderr, "prhelper: %s\n", msg);
+    exit(1);
+}
+
+/* The worker binary, opened once: the monitor's filter lets execveat() run
+ * this fd and nothing else, so a swapped file on disk changes nothing. */
+static int open_worker(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "worker %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, PRH_HIGH_FD);
+    close(fd);
+    if (high < 0 || fstat(high, &st) < 0 || !S_ISREG(st.st_mode) ||
+        !(st.st_mode & S_IXOTH)) {
+        snprintf(err, errlen, "worker %s is not a file anyone may execute", path);
+        if (high >= 0)
+            close(high);
+        return -1;
+    }
+    return high;
+}
+
+static int signal_fd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGCHLD);
+    /* Blocked before any thread exists, so every thread inherits it. */
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void reap_workers(void)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (WIFSIGNALED(status)) {
+            int sig = WTERMSIG(status);
+            prh_log(sig == SIGKILL ? LOG_INFO : LOG_WARNING,
+                    "worker %d killed by SIG%s%s", (int)pid, sigabbrev_np(sig),
+                    sig == SIGSYS ? " (seccomp: forbidden system call)" : "");
+        } else if (WEXITSTATUS(status) != 0) {
+            prh_log(LOG_WARNING, "worker %d exited with status %d", (int)pid,
+                    WEXITSTATUS(status));
+        }
+    }
+}
+
+/* Returns 1 when a stop signal arrived. */
+static int handle_signals(int sfd)
+{
+    struct signalfd_siginfo si;
+    int stop = 0;
+    while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGCHLD)
+            reap_workers();
+        else
+            stop = 1;
+        struct pollfd p = {sfd, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0)
+            break;
+    }
+    return stop;
+}
+
+static void serve(int listen_fd, int sfd)
+{
+    struct pollfd fds[2] = {{listen_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            prh_log(LOG_ERR, "poll: %s", strerror(errno));
+            return;
+        }
+        if ((fds[1].revents & POLLIN) && handle_signals(sfd))
+            return;
+        if (!(fds[0].revents & POLLIN))
+            continue;
+        int client = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (client >= 0) {
+            prh_session_start(&monitor, client);
+        } else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+            /* Out of fds or memory: say so, then give it a moment. */
+            prh_log(LOG_ERR, "accept: %s", strerror(errno));
+            struct timespec pause = {0, 100 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+}
+
+static time_t now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec;
+}
+
+/* In-flight requests get their answer (up to one SG_IO timeout), then
+ * every worker is stopped and reaped. */
+static void drain(int sfd, unsigned timeout_s)
+{
+    time_t deadline = now_s() + (time_t)timeout_s + DRAIN_GRACE_S;
+    int killed = 0;
+
+    prh_sessions_drain(&monitor);
+    for (;;) {
+        reap_workers();
+        if (prh_sessions_count(&monitor) == 0 && waitpid(-1, NULL, WNOHANG) < 0 &&
+            errno == ECHILD)
+            return;
+        if (now_s() >= deadline) {
+            if (killed)
+                return;
+            prh_log(LOG_WARNING, "workers still busy after %us: killing them",
+                    timeout_s + DRAIN_GRACE_S);
+            prh_sessions_kill(&monitor);
+            killed = 1;
+            deadline = now_s() + DRAIN_GRACE_S;
+        }
+        struct pollfd p = {sfd, POLLIN, 0};
+        if (poll(&p, 1, 100) > 0)
+            handle_signals(sfd);
+    }
+}
+
+static int log_threshold(int verbosity)
+{
+    if (verbosity < 0)
+        return LOG_WARNING;
+    return verbosity == 0 ? LOG_NOTICE : verbosity == 1 ? LOG_INFO : LOG_DEBUG;
+}
+
+int main(int argc, char **argv)
+{
+    struct prh_options o;
+    struct prh_listener listener;
+    char err[512];
+    const char *why;
+    uid_t uid;
+    gid_t gid;
+
+    if (prh_options_parse(argc, argv, &o, err, sizeof(err)) < 0)
+        fail(err);
+    if (o.action == PRH_SHOW_HELP) {
+        prh_options_usage(argv[0]);
+        return 0;
+    }
+    if (o.action == PRH_SHOW_VERSION) {
+        printf("prhelper " PRH_VERSION "\n");
+        return 0;
+    }
+    prh_log_threshold = log_threshold(o.verbosity);
+    if (prh_resolve_ids(o.user, o.group, &uid, &gid, err, sizeof(err)) < 0)
+        fail(err);
+
+    prh_monitor_init(&monitor);
+    monitor.timeout_ms = o.timeout_s * 1000;
+    monitor.max_clients = o.max_clients;
+    int sfd = signal_fd();
+    if (sfd < 0)
+        fail("signalfd failed");
+    monitor.worker_exe_fd = open_worker(o.worker_path, err, sizeof(err));
+    if (monitor.worker_exe_fd < 0)
+        fail(err);
+    monitor.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (monitor.devnull_fd < 0)
+        fail("cannot open /dev/null");
+    if (prh_listener_open(&listener, o.socket_path, o.socket_path_set, err, sizeof(err)) < 0)
+        fail(err);
+
+    if (o.daemonize) {
+        if (daemon(0, 0) < 0)
+            fail("cannot daemonize");
+        prh_log_use_syslog("prhelper");
+    }
+    if ((o.daemonize || o.pidfile_set) && prh_pidfile_write(o.pidfile, err, sizeof(err)) < 0)
+        fail(err);
+    if (prh_drop_privileges(uid, gid, &why) < 0) {
+        snprintf(err, sizeof(err), "cannot drop privileges: %s: %s", why, strerror(errno));
+        fail(err);
+    }
+    if (o.trace_given)
+        prh_log(LOG_INFO, "-T trace patterns are accepted for compatibility and ignored");
+    prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, SG_IO timeout %us",
+            listener.activated ? "the activated socket" : o.socket_path, uid, gid, o.timeout_s);
+    sd_notify(0, "READY=1"); /* needs socket(): before the filter */
+    if (prh_monitor_filter_load(monitor.worker_exe_fd, listener.dir_fd) < 0) {
+        snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
+        fail(err);
+    }
+
+    serve(listener.fd, sfd);
+    prh_log(LOG_NOTICE, "stopping: no new connections");
+    prh_listener_close(&listener);
+    drain(sfd, o.timeout_s);
+    prh_log(LOG_NOTICE, "stopped");
+    return 0;
+}

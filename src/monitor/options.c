@@ -1,0 +1,156 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS };
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"daemon", no_argument, NULL, 'd'},
+    {"pidfile", required_argument, NULL, 'f'},
+    {"socket", required_argument, NULL, 'k'},
+    {"trace", required_argument, NULL, 'T'},
+    {"user", required_argument, NULL, 'u'},
+    {"group", required_argument, NULL, 'g'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"worker", required_argument, NULL, OPT_WORKER},
+    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
+                      size_t errlen)
+{
+    int ch;
+
+    *o = (struct prh_options){
+        .action = PRH_RUN,
+        .socket_path = PRH_DEFAULT_SOCKET,
+        .pidfile = PRH_DEFAULT_PIDFILE,
+        .timeout_s = PRH_DEFAULT_TIMEOUT_S,
+        .worker_path = PRH_DEFAULT_WORKER,
+        .max_clients = PRH_DEFAULT_MAX_CLIENTS,
+    };
+    optind = 0; /* reset getopt, also between unit tests */
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":hVdf:k:T:u:g:qv", long_options, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            o->action = PRH_SHOW_HELP;
+            return 0;
+        case 'V':
+            o->action = PRH_SHOW_VERSION;
+            return 0;
+        case 'd':
+            o->daemonize = 1;
+            break;
+        case 'f':
+            o->pidfile = optarg;
+            o->pidfile_set = 1;
+            break;
+        case 'k':
+            if (optarg[0] != '/') {
+                snprintf(err, errlen, "socket path must be absolute: %s", optarg);
+                return -1;
+            }
+            o->socket_path = optarg;
+            o->socket_path_set = 1;
+            break;
+        case 'T':
+            o->trace_given = 1;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'g':
+            o->group = optarg;
+            break;
+        case 'q':
+            o->verbosity = -1;
+            break;
+        case 'v':
+            if (o->verbosity < 0)
+                o->verbosity = 0;
+            o->verbosity++;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_unsigned(optarg, 1, PRH_MAX_TIMEOUT_S, &o->timeout_s) < 0) {
+                snprintf(err, errlen, "--timeout wants seconds from 1 to %u: %s",
+                         PRH_MAX_TIMEOUT_S, optarg);
+                return -1;
+            }
+            break;
+        case OPT_WORKER:
+            if (optarg[0] != '/') {
+                snprintf(err, errlen, "worker path must be absolute: %s", optarg);
+                return -1;
+            }
+            o->worker_path = optarg;
+            break;
+        case OPT_MAX_CLIENTS:
+            if (parse_unsigned(optarg, 1, PRH_MAX_CLIENTS_LIMIT, &o->max_clients) < 0) {
+                snprintf(err, errlen, "--max-clients wants a number from 1 to %u: %s",
+                         PRH_MAX_CLIENTS_LIMIT, optarg);
+                return -1;
+            }
+            break;
+        case ':':
+            snprintf(err, errlen, "option %s needs an argument", argv[optind - 1]);
+            return -1;
+        default:
+            snprintf(err, errlen, "unknown option %s (try --help)", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument: %s", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+void prh_options_usage(const char *argv0)
+{
+    printf("Usage: %s [OPTIONS]\n"
+           "Privilege-separated SCSI persistent reservation helper for QEMU\n"
+           "\n"
+           "  -h, --help                display this help and exit\n"
+           "  -V, --version             output version information and exit\n"
+           "\n"
+           "  -d, --daemon              run in the background\n"
+           "  -f, --pidfile=PATH        PID file (written with -d or -f;\n"
+           "                            default '%s')\n"
+           "  -k, --socket=PATH         path to the unix socket\n"
+           "                            (default '%s')\n"
+           "  -T, --trace=PATTERN       accepted for compatibility, ignored\n"
+           "  -u, --user=USER           user to run as (default 65534)\n"
+           "  -g, --group=GROUP         group to run as (default: USER's group,\n"
+           "                            else 65534)\n"
+           "  -q, --quiet               log errors and warnings only\n"
+           "  -v, --verbose             log every command (twice: debug)\n"
+           "      --timeout=SECONDS     SG_IO timeout (default %u)\n"
+           "      --worker=PATH         worker binary (default '%s')\n"
+           "      --max-clients=N       concurrent connections (default %u)\n",
+           argv0, PRH_DEFAULT_PIDFILE, PRH_DEFAULT_SOCKET, PRH_DEFAULT_TIMEOUT_S,
+           PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS);
+}

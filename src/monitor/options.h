@@ -1,0 +1,49 @@
+/* The monitor's command line: qemu-pr-helper's options with the same
+ * meaning, plus --timeout, --worker and --max-clients. */
+#ifndef PRH_OPTIONS_H
+#define PRH_OPTIONS_H
+
+#include <stddef.h>
+
+#ifndef PRH_LIBEXECDIR
+#define PRH_LIBEXECDIR "/usr/libexec/prhelper"
+#endif
+#ifndef PRH_VERSION
+#define PRH_VERSION "0.1.0"
+#endif
+
+#define PRH_DEFAULT_SOCKET "/run/prhelper.sock"
+#define PRH_DEFAULT_PIDFILE "/run/prhelper.pid"
+#define PRH_DEFAULT_WORKER PRH_LIBEXECDIR "/prhelper-worker"
+/* Well above qemu-pr-helper's 1 ms (which block devices raise to 7 s and
+ * /dev/sg does not), below the 30 s most guests give a SCSI command. */
+#define PRH_DEFAULT_TIMEOUT_S 20
+#define PRH_MAX_TIMEOUT_S 3600
+#define PRH_DEFAULT_MAX_CLIENTS 512
+#define PRH_MAX_CLIENTS_LIMIT 65536
+
+enum prh_action { PRH_RUN, PRH_SHOW_HELP, PRH_SHOW_VERSION };
+
+struct prh_options {
+    enum prh_action action;
+    const char *socket_path;
+    int socket_path_set;
+    const char *pidfile;
+    int pidfile_set;
+    int daemonize;
+    int verbosity; /* -q: -1, default 0, each -v adds one */
+    const char *user;
+    const char *group;
+    unsigned timeout_s;
+    const char *worker_path;
+    unsigned max_clients;
+    int trace_given; /* -T is accepted and ignored */
+};
+
+/* Parses argv. Returns 0, or -1 with one line (no newline) in err. */
+int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
+                      size_t errlen);
+
+void prh_options_usage(const char *argv0);
+
+#endif

@@ -1,0 +1,37 @@
+/* The monitor's check of every record a worker sends. A worker may be
+ * compromised, so anything but an exactly-formed message is a violation,
+ * fatal for that worker (OpenSSH's monitor does the same). Pure: no I/O
+ * except closing descriptors it rejects. */
+#ifndef PRH_VALIDATE_H
+#define PRH_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdio.h"
+#include "ipc.h"
+
+enum prh_record_kind {
+    PRH_RECORD_INVALID,
+    PRH_RECORD_COMMAND,
+    PRH_RECORD_NOTICE,
+    PRH_RECORD_GOODBYE,
+};
+
+struct prh_request {
+    uint8_t cdb[PRH_CDB_SIZE];
+    uint32_t xfer_len;     /* PR IN allocation length or PR OUT list length */
+    const uint8_t *param;  /* PR OUT parameter list (points into the record) */
+    int fd;                /* the one descriptor; owned by the caller */
+};
+
+/* Classifies one record (as received: len bytes, with fds). COMMAND fills
+ * req and hands its fd to the caller; NOTICE and GOODBYE set *code (a
+ * prh_worker_event that fits the record's kind); INVALID sets
+ * *why. In every case no other descriptor from fds stays open. */
+enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
+                                         struct prh_received *fds,
+                                         struct prh_request *req,
+                                         uint32_t *code, const char **why);
+
+#endif

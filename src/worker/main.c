@@ -1,0 +1,124 @@
+/* prhelper-worker: speaks QEMU's protocol with one client on fd 3 and
+ * forwards vetted requests to the monitor on fd 4. It holds nothing worth
+ * stealing: no capabilities, no files, and a filter that kills it for any
+ * system call outside the few it needs. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "fdio.h"
+#include "ipc.h"
+#include "proto.h"
+#include "reply.h"
+#include "sandbox.h"
+
+static struct prh_conn conn;
+static uint8_t record[PRH_IPC_MAX + 1];
+
+static void tell_monitor(uint32_t type, uint32_t code)
+{
+    struct prh_ipc_event ev = {type, code};
+    prh_send_record(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), NULL, 0, -1);
+}
+
+static int send_reply(int32_t status, const uint8_t sense[PRH_SENSE_SIZE],
+                      const uint8_t *data, uint32_t len)
+{
+    uint8_t header[PRH_REPLY_HEADER_SIZE];
+    prh_reply_header_encode(header, status, len, sense);
+    if (prh_write_all(PRH_WORKER_CLIENT_FD, header, sizeof(header)) < 0)
+        return -1;
+    return prh_write_all(PRH_WORKER_CLIENT_FD, data, len);
+}
+
+static int answer_locally(struct prh_sense code)
+{
+    uint8_t sense[PRH_SENSE_SIZE];
+    tell_monitor(PRH_IPC_NOTICE, PRH_NOTE_PR_OUT_LENGTH);
+    prh_sense_build(sense, code);
+    return send_reply(PRH_CHECK_CONDITION, sense, NULL, 0);
+}
+
+/* Hands the request to the monitor and relays its checked answer.
+ * Returns 0, or the reason the connection must end. */
+static uint32_t forward_request(void)
+{
+    struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, {0}};
+    struct prh_received fds;
+    struct prh_ipc_reply reply;
+    int fd = prh_conn_take_fd(&conn);
+    int rc;
+
+    memcpy(cmd.cdb, conn.cdb, sizeof(cmd.cdb));
+    if (conn.cdb[0] == PRH_OP_PR_OUT)
+        cmd.param_len = conn.xfer_len;
+    rc = prh_send_record(PRH_WORKER_MONITOR_FD, &cmd, sizeof(cmd), conn.param,
+                         cmd.param_len, fd);
+    prh_close(fd);
+    if (rc < 0)
+        return PRH_CLOSE_BAD_REPLY;
+
+    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
+    if (n <= 0 || fds.nfds != 0 || fds.truncated ||
+        prh_reply_check(conn.cdb, conn.xfer_len, record, (size_t)n) < 0) {
+        prh_received_close(&fds);
+        return PRH_CLOSE_BAD_REPLY;
+    }
+    memcpy(&reply, record, sizeof(reply));
+    if (send_reply(reply.status, reply.sense, record + sizeof(reply), reply.data_len) < 0)
+        return PRH_CLOSE_CLIENT_IO;
+    return 0;
+}
+
+static uint32_t serve(void)
+{
+    uint8_t chunk[PRH_DATA_MAX];
+    uint8_t hello[4];
+
+    prh_conn_init(&conn);
+    prh_put_be32(hello, PRH_FEATURES_SUPPORTED);
+    if (prh_write_all(PRH_WORKER_CLIENT_FD, hello, sizeof(hello)) < 0)
+        return PRH_CLOSE_CLIENT_IO;
+
+    for (;;) {
+        struct prh_received fds;
+        size_t want = prh_conn_want(&conn);
+        ssize_t n = prh_recv_with_fds(PRH_WORKER_CLIENT_FD, chunk,
+                                      want < sizeof(chunk) ? want : sizeof(chunk), &fds);
+        if (n < 0)
+            return PRH_CLOSE_CLIENT_IO;
+
+        enum prh_conn_event ev = prh_conn_feed(&conn, chunk, (size_t)n, &fds);
+        if (ev == PRH_EV_CLOSE)
+            return conn.close_reason;
+        if (ev != PRH_EV_REQUEST)
+            continue;
+
+        struct prh_sense code;
+        uint32_t end = 0;
+        if (prh_conn_local_answer(&conn, &code))
+            end = answer_locally(code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
+        else
+            end = forward_request();
+        prh_conn_request_done(&conn);
+        if (end)
+            return end;
+    }
+}
+
+int main(void)
+{
+    const char *why = NULL;
+
+    if (prh_worker_sandbox(&why) < 0) {
+        fprintf(stderr, "prhelper-worker: %s: %s\n", why, strerror(errno));
+        return 1;
+    }
+    tell_monitor(PRH_IPC_GOODBYE, serve());
+    prh_conn_destroy(&conn);
+    return 0;
+}

@@ -1,0 +1,144 @@
+#include "sandbox.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "ipc.h"
+
+#define NOBODY 65534
+
+static int capget_raw(struct __user_cap_data_struct data[2])
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    return (int)syscall(SYS_capget, &h, data);
+}
+
+static int capset_empty(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {{0, 0, 0}, {0, 0, 0}};
+    return (int)syscall(SYS_capset, &h, data);
+}
+
+/* Empties the bounding set where we may (needs CAP_SETPCAP); a worker
+ * spawned by the monitor inherits an empty one already. */
+static void drop_bounding_set(void)
+{
+    for (int cap = 0; cap < 64; cap++) {
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+            break; /* past CAP_LAST_CAP */
+        prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+    }
+}
+
+static int become_unprivileged(const char **why)
+{
+    drop_bounding_set();
+    if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+            setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+            *why = "cannot leave uid 0";
+            return -1;
+        }
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) {
+        *why = "cannot clear ambient capabilities";
+        return -1;
+    }
+    if (capset_empty() < 0) {
+        *why = "cannot clear capabilities";
+        return -1;
+    }
+    struct __user_cap_data_struct data[2];
+    if (capget_raw(data) < 0 || data[0].effective || data[0].permitted ||
+        data[0].inheritable || data[1].effective || data[1].permitted ||
+        data[1].inheritable || getuid() == 0 || geteuid() == 0) {
+        *why = "privileges still held after dropping them";
+        return -1;
+    }
+    return 0;
+}
+
+static int set_limit(int resource, rlim_t value)
+{
+    struct rlimit rl = {value, value};
+    return setrlimit(resource, &rl);
+}
+
+/* No files written, no processes, no core dumps, few descriptors: room for
+ * 0-4 and one recvmsg's worth of passed fds. */
+static int set_limits(const char **why)
+{
+    if (set_limit(RLIMIT_FSIZE, 0) < 0 || set_limit(RLIMIT_NPROC, 0) < 0 ||
+        set_limit(RLIMIT_CORE, 0) < 0 || set_limit(RLIMIT_MEMLOCK, 0) < 0 ||
+        set_limit(RLIMIT_NOFILE, 5 + PRH_FDS_MAX + 3) < 0) {
+        *why = "cannot set resource limits";
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything the worker does after this point, and nothing else. The two
+ * sockets are pinned by number; stderr only for a last fatal line. */
+struct rule {
+    int syscall;
+    int pin_fd; /* -1: any argument; else arg0 must equal it */
+};
+
+static const struct rule worker_rules[] = {
+    {SCMP_SYS(recvmsg), PRH_WORKER_CLIENT_FD},
+    {SCMP_SYS(recvmsg), PRH_WORKER_MONITOR_FD},
+    {SCMP_SYS(sendmsg), PRH_WORKER_MONITOR_FD},
+    {SCMP_SYS(sendto), PRH_WORKER_CLIENT_FD},   /* send(): replies */
+    {SCMP_SYS(write), PRH_WORKER_CLIENT_FD},    /* handshake word */
+    {SCMP_SYS(write), STDERR_FILENO},
+    {SCMP_SYS(close), -1},                      /* received fds */
+    {SCMP_SYS(brk), -1},                        /* free() of filter memory */
+    {SCMP_SYS(munmap), -1},
+    {SCMP_SYS(rt_sigreturn), -1},
+    {SCMP_SYS(exit), -1},
+    {SCMP_SYS(exit_group), -1},
+};
+
+static int load_filter(const char **why)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    int rc = ctx ? 0 : -1;
+
+    for (size_t i = 0; rc == 0 && i < sizeof(worker_rules) / sizeof(worker_rules[0]); i++) {
+        const struct rule *r = &worker_rules[i];
+        if (r->pin_fd < 0)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->syscall, 0);
+        else
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->syscall, 1,
+                                  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->pin_fd));
+    }
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc != 0) {
+        *why = "cannot load the seccomp filter";
+        return -1;
+    }
+    return 0;
+}
+
+int prh_worker_sandbox(const char **why)
+{
+    if (become_unprivileged(why) < 0 || set_limits(why) < 0)
+        return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        *why = "cannot set no_new_privs";
+        return -1;
+    }
+    return load_filter(why);
+}

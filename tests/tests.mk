@@ -1,0 +1,2 @@
+check: all
+.PHONY: check
