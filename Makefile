@@ -48,6 +48,13 @@ $(B)/prhelper-client: $(CLIENT_OBJ) $(COMMON_OBJ)
 
 include tests/tests.mk
 
+# Debian 12 packages needed to build and test (make deps, as root).
+DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
+	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(B)/prhelper $(DESTDIR)$(SBINDIR)/prhelper
@@ -57,4 +64,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all install clean
+.PHONY: all install clean deps

@@ -29,10 +29,15 @@
 #define DRAIN_GRACE_S 5
 
 static struct prh_monitor monitor;
+static int daemonized;
 
+/* One line, where someone will see it: stderr until -d detaches us. */
 static void __attribute__((noreturn)) fail(const char *msg)
 {
-    fprintf(stderr, "prhelper: %s\n", msg);
+    if (daemonized)
+        prh_log(LOG_ERR, "%s", msg);
+    else
+        fprintf(stderr, "prhelper: %s\n", msg);
     exit(1);
 }
 
@@ -216,6 +221,7 @@ int main(int argc, char **argv)
         if (daemon(0, 0) < 0)
             fail("cannot daemonize");
         prh_log_use_syslog("prhelper");
+        daemonized = 1;
     }
     if ((o.daemonize || o.pidfile_set) && prh_pidfile_write(o.pidfile, err, sizeof(err)) < 0)
         fail(err);
