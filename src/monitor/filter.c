@@ -75,7 +75,7 @@ static const struct rule fixed_rules[] = {
     ANY(capset),
     ANY(seccomp),
     ONE(prctl, ARG_EQ(0, PR_SET_NO_NEW_PRIVS)),
-    ONE(prctl, ARG_EQ(0, PR_SET_DUMPABLE)),
+    TWO(prctl, ARG_EQ(0, PR_SET_DUMPABLE), ARG_EQ(1, 0)), /* never back to 1 */
     ONE(prctl, ARG_EQ(0, PR_GET_NO_NEW_PRIVS)),
     ONE(prctl, ARG_EQ(0, PR_CAPBSET_READ)),
     ONE(prctl, ARG_EQ(0, PR_CAPBSET_DROP)),

@@ -1,0 +1,211 @@
+/* The real filters, tried from outside: each case forks a child that sets
+ * up the worker's sandbox (or loads the monitor's filter), makes one system
+ * call, and reports back by how it ends. A forbidden call must end the
+ * child with SIGSYS; an allowed one must return. Needs root (the worker
+ * set-up drops from it, the monitor filter is loaded as root would). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <scsi/sg.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "filter.h"
+#include "ipc.h"
+#include "sandbox.h"
+
+#define SURVIVED 42
+
+typedef long (*probe_fn)(void);
+
+static int worker_exe_fd = -1; /* any O_PATH fd: the pin the filter gets */
+
+/* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back. */
+static int run_in_child(int monitor_filter, probe_fn probe)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int pair[2];
+        const char *why;
+        /* The worker expects its client on 3 and the monitor on 4. */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair) < 0 ||
+            dup2(pair[0], PRH_WORKER_CLIENT_FD) < 0 ||
+            dup2(pair[1], PRH_WORKER_MONITOR_FD) < 0)
+            _exit(1);
+        int rc = monitor_filter ? prh_monitor_filter_load(worker_exe_fd, -1)
+                                : prh_worker_sandbox(&why);
+        if (rc < 0)
+            _exit(2);
+        probe();
+        _exit(SURVIVED);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status))
+        return -WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static void expect_killed(int monitor_filter, probe_fn probe)
+{
+    assert_int_equal(run_in_child(monitor_filter, probe), -SIGSYS);
+}
+
+static void expect_allowed(int monitor_filter, probe_fn probe)
+{
+    assert_int_equal(run_in_child(monitor_filter, probe), SURVIVED);
+}
+
+/* Probes: raw syscall() so libc cannot substitute another call. */
+static long do_openat(void) { return syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY); }
+static long do_open(void) { return syscall(SYS_open, "/etc/passwd", O_RDONLY); }
+static long do_ioctl_tty(void) { struct termios t; return syscall(SYS_ioctl, 0, TCGETS, &t); }
+static long do_ioctl_sgio(void)
+{
+    struct sg_io_hdr h;
+    memset(&h, 0, sizeof(h));
+    h.interface_id = 'S';
+    return syscall(SYS_ioctl, 0, SG_IO, &h); /* /dev/null or a tty: ENOTTY */
+}
+/* The kernel truncates ioctl's request to 32 bits; the filter compares
+ * all 64, so SG_IO with junk above must not pass as SG_IO. */
+static long do_ioctl_sgio_high(void) { return syscall(SYS_ioctl, 0, (1UL << 32) | SG_IO, 0); }
+static long do_socket(void) { return syscall(SYS_socket, AF_INET, SOCK_STREAM, 0); }
+static long do_connect(void)
+{
+    struct sockaddr_un { sa_family_t f; char p[108]; } a = {AF_UNIX, "/run/x"};
+    return syscall(SYS_connect, PRH_WORKER_CLIENT_FD, &a, sizeof(a));
+}
+static long do_execve(void)
+{
+    char *argv[] = {"/bin/true", NULL};
+    return syscall(SYS_execve, "/bin/true", argv, NULL);
+}
+static long do_execveat_other(void)
+{
+    char *argv[] = {"true", NULL};
+    return syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, NULL, 0);
+}
+static long do_ptrace(void) { return syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0); }
+static long do_kill(void) { return syscall(SYS_kill, getppid(), 0); }
+static long do_kill_term(void) { return syscall(SYS_kill, 1, SIGTERM); }
+static long do_setuid(void) { return syscall(SYS_setuid, 0); }
+static long do_fork(void) { return syscall(SYS_fork); }
+static long do_clone_newuser(void) { return syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0); }
+static long do_mmap_exec(void)
+{
+    return syscall(SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+static long do_mprotect_exec(void)
+{
+    static char page[4096] __attribute__((aligned(4096)));
+    return syscall(SYS_mprotect, page, sizeof(page), PROT_READ | PROT_EXEC);
+}
+static long do_mmap(void)
+{
+    return syscall(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+static long do_fcntl_setfl(void) { return syscall(SYS_fcntl, 0, F_SETFL, O_NONBLOCK); }
+static long do_prctl_dumpable(void) { return syscall(SYS_prctl, 4 /* PR_SET_DUMPABLE */, 1, 0, 0, 0); }
+static long do_unlinkat(void) { return syscall(SYS_unlinkat, AT_FDCWD, "/tmp/prhelper-nonexistent", 0); }
+static long do_worker_io(void)
+{
+    char byte = 'x';
+    struct iovec iov = {&byte, 1};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (syscall(SYS_sendmsg, PRH_WORKER_MONITOR_FD, &m, 0) != 1)
+        _exit(3);
+    if (syscall(SYS_recvmsg, PRH_WORKER_CLIENT_FD, &m, 0) != 1)
+        _exit(4);
+    return syscall(SYS_write, STDERR_FILENO, "", 0);
+}
+static long do_recvmsg_other_fd(void)
+{
+    char byte;
+    struct iovec iov = {&byte, 1};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    return syscall(SYS_recvmsg, 0, &m, MSG_DONTWAIT);
+}
+static long do_getpid(void) { return syscall(SYS_getpid); }
+
+/* Worker: everything outside its few calls kills it. */
+static void worker_forbids_open(void **s) { (void)s; expect_killed(0, do_openat); expect_killed(0, do_open); }
+static void worker_forbids_ioctl(void **s) { (void)s; expect_killed(0, do_ioctl_tty); expect_killed(0, do_ioctl_sgio); }
+static void worker_forbids_socket(void **s) { (void)s; expect_killed(0, do_socket); expect_killed(0, do_connect); }
+static void worker_forbids_exec(void **s) { (void)s; expect_killed(0, do_execve); expect_killed(0, do_execveat_other); }
+static void worker_forbids_ptrace_kill(void **s) { (void)s; expect_killed(0, do_ptrace); expect_killed(0, do_kill); }
+static void worker_forbids_ids_and_fork(void **s) { (void)s; expect_killed(0, do_setuid); expect_killed(0, do_fork); }
+static void worker_forbids_memory(void **s) { (void)s; expect_killed(0, do_mmap_exec); expect_killed(0, do_mprotect_exec); expect_killed(0, do_mmap); }
+static void worker_forbids_other_fds(void **s) { (void)s; expect_killed(0, do_recvmsg_other_fd); expect_killed(0, do_getpid); }
+static void worker_allows_its_io(void **s) { (void)s; expect_allowed(0, do_worker_io); }
+
+/* Monitor: SG_IO is the one ioctl; no paths, no sockets, no other exec. */
+static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(1, do_ioctl_sgio); }
+static void monitor_forbids_other_ioctl(void **s) { (void)s; expect_killed(1, do_ioctl_tty); expect_killed(1, do_ioctl_sgio_high); }
+static void monitor_forbids_open(void **s) { (void)s; expect_killed(1, do_openat); expect_killed(1, do_open); }
+static void monitor_forbids_exec(void **s) { (void)s; expect_killed(1, do_execve); expect_killed(1, do_execveat_other); }
+static void monitor_forbids_ptrace(void **s) { (void)s; expect_killed(1, do_ptrace); expect_killed(1, do_kill_term); }
+static void monitor_forbids_namespaces(void **s) { (void)s; expect_killed(1, do_clone_newuser); expect_killed(1, do_setuid); }
+static void monitor_forbids_exec_memory(void **s) { (void)s; expect_killed(1, do_mmap_exec); expect_killed(1, do_mprotect_exec); }
+static void monitor_forbids_misc(void **s)
+{
+    (void)s;
+    expect_killed(1, do_fcntl_setfl);
+    expect_killed(1, do_prctl_dumpable);
+    expect_killed(1, do_unlinkat);
+}
+/* socket() fails softly (EACCES) so syslog's reconnect cannot kill us. */
+static long do_socket_expect_eacces(void) { return do_socket() == -1 && errno == EACCES ? 0 : (_exit(5), 0); }
+static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(1, do_socket_expect_eacces); }
+
+static int setup(void **s)
+{
+    (void)s;
+    worker_exe_fd = open("/bin/true", O_PATH | O_CLOEXEC);
+    int nul = open("/dev/null", O_RDWR);
+    if (worker_exe_fd < 0 || nul < 0 || dup2(nul, 0) < 0)
+        return -1;
+    close(nul);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(worker_forbids_open),
+        cmocka_unit_test(worker_forbids_ioctl),
+        cmocka_unit_test(worker_forbids_socket),
+        cmocka_unit_test(worker_forbids_exec),
+        cmocka_unit_test(worker_forbids_ptrace_kill),
+        cmocka_unit_test(worker_forbids_ids_and_fork),
+        cmocka_unit_test(worker_forbids_memory),
+        cmocka_unit_test(worker_forbids_other_fds),
+        cmocka_unit_test(worker_allows_its_io),
+        cmocka_unit_test(monitor_allows_sgio),
+        cmocka_unit_test(monitor_forbids_other_ioctl),
+        cmocka_unit_test(monitor_forbids_open),
+        cmocka_unit_test(monitor_forbids_exec),
+        cmocka_unit_test(monitor_forbids_ptrace),
+        cmocka_unit_test(monitor_forbids_namespaces),
+        cmocka_unit_test(monitor_forbids_exec_memory),
+        cmocka_unit_test(monitor_forbids_misc),
+        cmocka_unit_test(monitor_refuses_socket),
+    };
+    return cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
+}
