@@ -10,8 +10,7 @@ static const char *const event_text[PRH_EVENT_MAX] = {
     [PRH_CLOSE_BAD_LENGTH] = "transfer length above 8192",
     [PRH_CLOSE_EOF_MID_REQUEST] = "client vanished in the middle of a request",
     [PRH_CLOSE_BAD_REPLY] = "reply from the monitor failed the worker's check",
-    [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered"
-                               " INVALID FIELD IN CDB, device untouched",
+    [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered INVALID FIELD",
 };
 
 const char *prh_event_text(uint32_t code)
