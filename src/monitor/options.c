@@ -25,6 +25,17 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The option getopt stopped at: "-x" inside a group like "-dx", or the
+ * long option as written. */
+static const char *offending(char **argv, char *buf, size_t len)
+{
+    const char *arg = argv[optind - 1];
+    if (strncmp(arg, "--", 2) == 0 || optopt <= 0 || optopt > 127)
+        return arg;
+    snprintf(buf, len, "-%c", optopt);
+    return buf;
+}
+
 static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 {
     char *end;
@@ -41,6 +52,7 @@ static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *o
 int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
                       size_t errlen)
 {
+    char name[8];
     int ch;
 
     *o = (struct prh_options){
@@ -115,10 +127,10 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
             }
             break;
         case ':':
-            snprintf(err, errlen, "option %s needs an argument", argv[optind - 1]);
+            snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
             return -1;
         default:
-            snprintf(err, errlen, "unknown option %s (try --help)", argv[optind - 1]);
+            snprintf(err, errlen, "unknown option %s (try --help)", offending(argv, name, sizeof(name)));
             return -1;
         }
     }

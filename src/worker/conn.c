@@ -96,7 +96,8 @@ enum prh_conn_event prh_conn_feed(struct prh_conn *c, const uint8_t *data,
         return conn_close(c, PRH_CLOSE_CLIENT_IO); /* caller broke the contract */
 
     if (n == 0) {
-        int between = c->state != PRH_CONN_PARAM && c->have == 0 && c->fd < 0;
+        /* Between requests: nothing of the next one has arrived yet. */
+        int between = c->have == 0 && c->fd < 0;
         return conn_close(c, between ? PRH_CLOSE_CLIENT_EOF : PRH_CLOSE_EOF_MID_REQUEST);
     }
 

@@ -1,0 +1,27 @@
+# cmocka unit tests: tests/unit/test_NAME.c -> $(B)/tests/unit/test_NAME,
+# linked with the src objects listed below (never a main.c).
+# `make check-unit UNIT_RUNNER="valgrind --error-exitcode=1 --leak-check=full"`
+# runs them under a wrapper.
+
+UNIT_DIR := $(B)/tests/unit
+UNIT_NAMES := conn validate scsi options privdrop_ids reply
+UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_NAMES))
+UNIT_RUNNER ?=
+
+$(UNIT_DIR)/test_conn: $(call obj,src/worker/conn.c src/common/fdio.c src/common/scsi.c)
+$(UNIT_DIR)/test_validate: $(call obj,src/monitor/validate.c src/common/fdio.c)
+$(UNIT_DIR)/test_scsi: $(call obj,src/common/scsi.c)
+$(UNIT_DIR)/test_options: $(call obj,src/monitor/options.c)
+$(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)
+$(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
+$(UNIT_DIR)/test_reply: $(call obj,src/worker/reply.c src/common/proto.c)
+
+$(UNIT_DIR)/test_%: tests/unit/test_%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $< $(filter %.o,$^) -o $@ -lcmocka $(UNIT_LIBS) $(SAN_FLAGS)
+
+check-unit: $(UNIT_BINS)
+	@failed=; for t in $(UNIT_BINS); do \
+		echo "== $${t##*/}"; $(UNIT_RUNNER) $$t || failed="$$failed $${t##*/}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
