@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stddef.h>
@@ -131,9 +133,23 @@ static int load_filter(const char **why)
     return 0;
 }
 
+/* The monitor asked for this before exec, but an SELinux or AppArmor
+ * transition at exec clears it: ask again, then check the monitor did not
+ * die in between (its end of our channel would have hung up). */
+static int die_with_monitor(const char **why)
+{
+    struct pollfd p = {PRH_WORKER_MONITOR_FD, 0, 0};
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || poll(&p, 1, 0) < 0 ||
+        (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        *why = "the monitor is gone";
+        return -1;
+    }
+    return 0;
+}
+
 int prh_worker_sandbox(const char **why)
 {
-    if (become_unprivileged(why) < 0 || set_limits(why) < 0)
+    if (die_with_monitor(why) < 0 || become_unprivileged(why) < 0 || set_limits(why) < 0)
         return -1;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {

@@ -1,0 +1,39 @@
+#!/bin/bash
+# AppArmor profiles: they parse (compiled, not loaded: -Q -K), and the
+# worker's profile stays as bare as the worker itself.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/policy/lib.sh
+need apparmor_parser
+
+profile=policy/apparmor/usr.sbin.prhelper
+check "apparmor_parser -Q -K $profile" apparmor_parser -Q -K "$profile"
+
+names=$(apparmor_parser -N "$profile" 2>/dev/null | sort | xargs)
+[ "$names" = "prhelper prhelper-worker" ] &&
+    ok "profiles: $names" || not_ok "profiles prhelper and prhelper-worker (got: $names)"
+
+# The parser's dump of what each profile grants, split per profile.
+dump=$(apparmor_parser -Q -K -d "$profile" 2>/dev/null)
+monitor=$(printf '%s\n' "$dump" | sed -n '/^Name:\t\tprhelper$/,/^Name:\t\tprhelper-worker$/p')
+worker=$(printf '%s\n' "$dump" | sed -n '/^Name:\t\tprhelper-worker$/,$p')
+
+caps=$(printf '%s\n' "$monitor" | sed -n 's/^Capabilities: //p')
+[ "$caps" = "setgid setpcap setuid sys_rawio" ] &&
+    ok "monitor capabilities: $caps" || not_ok "monitor capabilities: ${caps:-none}"
+# Px: a profile transition with the environment scrubbed, never ix/ux.
+printf '%s\n' "$monitor" | grep -Pq '^Mode:\t\S*x\S*\tName:\t\(/usr/libexec/prhelper/prhelper-worker\)' &&
+    grep -q '^ */usr/libexec/prhelper/prhelper-worker Px -> prhelper-worker,' "$profile" &&
+    ok "monitor runs the worker under a profile" ||
+    not_ok "monitor runs the worker under a profile"
+
+[ -n "$worker" ] && ! printf '%s\n' "$worker" | grep -q '^Capabilities:' &&
+    ok "worker has no capabilities" || not_ok "worker has no capabilities"
+files=$(printf '%s\n' "$worker" | sed -n 's/^Mode:.*Name:\t(\(.*\))$/\1/p' | sort | tr '\n' ' ')
+want='/dev/null /usr/libexec/prhelper/prhelper-worker /{,dev/}{sd[a-z]*,sg[0-9]*,dm-[0-9]*} '
+[ "$files" = "$want" ] && ok "worker file rules: only /dev/null, its binary, device fds in transit" ||
+    not_ok "worker file rules (got: $files)"
+printf '%s\n' "$worker" | awk -F'\t' '/^Mode:/ { print $2 }' | grep -q x &&
+    not_ok "worker executes nothing" || ok "worker executes nothing"
+
+finish
