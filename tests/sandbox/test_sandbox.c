@@ -53,7 +53,9 @@ static int run_in_child(int monitor_filter, probe_fn probe)
         if (rc < 0)
             _exit(2);
         probe();
-        _exit(SURVIVED);
+        /* Straight to the kernel: a sanitizer's _exit() hook would make
+         * calls of its own, which the filter rightly refuses. */
+        syscall(SYS_exit_group, SURVIVED);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
