@@ -1,0 +1,16 @@
+# Host integration tests: the real daemon on a temporary socket, driven by
+# tests/integration/rawclient (exact byte streams) and build/prhelper-client.
+# Needs root (the monitor drops to uid 65534 and keeps CAP_SYS_RAWIO); no
+# SCSI device. QEMU, qemu-pr-helper and systemd-socket-activate are used
+# when installed, else those tests print SKIP.
+
+RAWCLIENT := $(B)/tests/rawclient
+
+$(RAWCLIENT): tests/integration/rawclient.c $(COMMON_OBJ) $(wildcard src/common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) tests/integration/rawclient.c $(COMMON_OBJ) -o $@
+
+check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT)
+	PRH_BUILD_DIR=$(B) bash tests/integration/run.sh
+
+.PHONY: check-integration
