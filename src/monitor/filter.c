@@ -108,6 +108,8 @@ static const struct rule fixed_rules[] = {
     ONE(rt_sigaction, ARG_EQ(0, SIGABRT)),
     ANY(rt_sigreturn),
     ANY(sched_yield),
+    ANY(sched_getaffinity), /* sanitizer runtimes, at thread start */
+    ANY(sigaltstack),
     ANY(exit),
     ANY(exit_group),
 };

@@ -11,6 +11,6 @@ $(RAWCLIENT): tests/integration/rawclient.c $(COMMON_OBJ) $(wildcard src/common/
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) tests/integration/rawclient.c $(COMMON_OBJ) -o $@
 
 check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT)
-	PRH_BUILD_DIR=$(B) bash tests/integration/run.sh
+	PRH_BUILD_DIR=$(abspath $(B)) bash tests/integration/run.sh
 
 .PHONY: check-integration
