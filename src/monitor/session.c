@@ -115,8 +115,9 @@ static int serve_command(struct prh_session *s, struct prh_request *req)
     return prh_send_record(s->ipc_fd, &reply, sizeof(reply), res->data, res->data_len, -1);
 }
 
-/* Serves until the worker says goodbye, dies, misbehaves, or we stop. */
-static void serve(struct prh_session *s)
+/* Serves until the worker says goodbye, dies, misbehaves, or we stop.
+ * Returns 1 after a goodbye: the worker is exiting by itself. */
+static int serve(struct prh_session *s)
 {
     for (;;) {
         struct prh_received fds;
@@ -124,15 +125,15 @@ static void serve(struct prh_session *s)
         uint32_t code;
         const char *why;
 
+        /* 0 is EOF, or an empty record, which no sane worker sends. */
         ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
         if (n <= 0) {
-            if (atomic_load(&s->mon->stopping))
-                kill_worker(s);
-            else if (n < 0)
+            if (n < 0)
                 prh_log(LOG_WARNING, "conn %lu: worker channel: %s", s->id, strerror(errno));
-            else
+            else if (!atomic_load(&s->mon->stopping))
                 prh_log(LOG_INFO, "conn %lu: worker %d went away", s->id, (int)s->worker);
-            return;
+            prh_received_close(&fds);
+            return 0;
         }
         switch (prh_validate_record(s->record, (size_t)n, &fds, &req, &code, &why)) {
         case PRH_RECORD_NOTICE:
@@ -143,16 +144,15 @@ static void serve(struct prh_session *s)
             prh_log(code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING,
                     "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
                     prh_event_text(code));
-            return;
+            return 1;
         case PRH_RECORD_COMMAND:
             if (serve_command(s, &req) < 0)
-                return;
+                return 0;
             break;
         default:
             prh_log(LOG_ERR, "conn %lu peer pid %d: worker %d violated the protocol (%s):"
                              " killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
-            kill_worker(s);
-            return;
+            return 0;
         }
     }
 }
@@ -176,7 +176,8 @@ static void session_unlink(struct prh_session *s)
 static void *session_thread(void *arg)
 {
     struct prh_session *s = arg;
-    serve(s);
+    if (!serve(s))
+        kill_worker(s); /* dead already, or it must not outlive us */
     session_unlink(s);
     prh_close(s->pidfd);
     free(s);
