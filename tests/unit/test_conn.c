@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "fd_helpers.h"
 #include "ipc.h"
 
 static struct prh_conn conn;
@@ -28,30 +29,6 @@ static size_t nsentinels;
 static int fds_at_setup;
 
 /* ---- descriptors -------------------------------------------------------- */
-
-static int count_open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
-
-static int is_open(int fd)
-{
-    return fcntl(fd, F_GETFD) != -1;
-}
-
-static int new_fd(void)
-{
-    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    assert_true(fd >= 0);
-    return fd;
-}
 
 /* fd must be closed now; a sentinel then holds its number until teardown. */
 static void expect_closed(int fd)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fd_helpers.h"
 #include "ipc.h"
 #include "validate.h"
 
@@ -21,29 +22,6 @@
 static uint8_t rec[REC_MAX];
 static int fds_at_setup;
 
-static int count_open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
-
-static int is_open(int fd)
-{
-    return fcntl(fd, F_GETFD) != -1;
-}
-
-static int new_fd(void)
-{
-    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    assert_true(fd >= 0);
-    return fd;
-}
 
 static int setup(void **state)
 {

@@ -16,9 +16,11 @@ $(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)
 $(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
 $(UNIT_DIR)/test_reply: $(call obj,src/worker/reply.c src/common/proto.c)
 
-$(UNIT_DIR)/test_%: tests/unit/test_%.c $(wildcard src/*/*.h)
+$(UNIT_DIR)/test_conn $(UNIT_DIR)/test_validate: UNIT_EXTRA := tests/unit/fd_helpers.c
+
+$(UNIT_DIR)/test_%: tests/unit/test_%.c tests/unit/fd_helpers.c $(wildcard src/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $< $(filter %.o,$^) -o $@ -lcmocka $(UNIT_LIBS) $(SAN_FLAGS)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $< $(UNIT_EXTRA) $(filter %.o,$^) -o $@ -lcmocka $(UNIT_LIBS) $(SAN_FLAGS)
 
 check-unit: $(UNIT_BINS)
 	@failed=; for t in $(UNIT_BINS); do \
