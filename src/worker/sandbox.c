@@ -117,11 +117,10 @@ static int load_filter(const char **why)
 
     for (size_t i = 0; rc == 0 && i < sizeof(worker_rules) / sizeof(worker_rules[0]); i++) {
         const struct rule *r = &worker_rules[i];
-        if (r->pin_fd < 0)
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->syscall, 0);
-        else
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->syscall, 1,
-                                  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->pin_fd));
+        /* arg0 == pin_fd; all four fields, as clang wants them spelt out. */
+        struct scmp_arg_cmp pin = {0, SCMP_CMP_EQ, (scmp_datum_t)r->pin_fd, 0};
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->syscall,
+                                    r->pin_fd < 0 ? 0 : 1, &pin);
     }
     if (rc == 0)
         rc = seccomp_load(ctx);
