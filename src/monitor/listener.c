@@ -39,13 +39,21 @@ static int use_activated(struct prh_listener *l, int n, int path_set, char *err,
 static int clear_stale(int dir_fd, const char *name, char *err, size_t errlen)
 {
     struct stat st;
-    if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", name, strerror(errno)), -1);
+    if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: %s", name, strerror(errno));
+        return -1;
+    }
     if (!S_ISSOCK(st.st_mode)) {
         snprintf(err, errlen, "%s exists and is not a socket", name);
         return -1;
     }
-    return unlinkat(dir_fd, name, 0);
+    if (unlinkat(dir_fd, name, 0) < 0) {
+        snprintf(err, errlen, "cannot remove the stale socket %s: %s", name, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static int bind_path(struct prh_listener *l, const char *path, char *err, size_t errlen)
