@@ -10,6 +10,7 @@ static const char *const event_text[PRH_EVENT_MAX] = {
     [PRH_CLOSE_BAD_LENGTH] = "transfer length above 8192",
     [PRH_CLOSE_EOF_MID_REQUEST] = "client vanished in the middle of a request",
     [PRH_CLOSE_BAD_REPLY] = "reply from the monitor failed the worker's check",
+    [PRH_CLOSE_MONITOR_IO] = "could not send the request to the monitor",
     [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered INVALID FIELD",
 };
 

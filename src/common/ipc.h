@@ -62,6 +62,7 @@ enum prh_worker_event {
     PRH_CLOSE_BAD_LENGTH,      /* transfer length above 8192 */
     PRH_CLOSE_EOF_MID_REQUEST, /* client vanished inside a request */
     PRH_CLOSE_BAD_REPLY,       /* the monitor's reply failed the worker's check */
+    PRH_CLOSE_MONITOR_IO,      /* the request could not be sent to the monitor */
     PRH_NOTE_PR_OUT_LENGTH,    /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
     PRH_EVENT_MAX
 };

@@ -5,12 +5,14 @@
  * and answers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +63,26 @@ static int open_worker(const char *path, char *err, size_t errlen)
         return -1;
     }
     return high;
+}
+
+/* Each connection holds a socketpair end, a pidfd and a device fd in
+ * flight, and workers inherit this limit, which also caps the fds their uid
+ * may have in flight over unix sockets: make room for max_clients. */
+static void raise_fd_limit(unsigned max_clients)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)max_clients * 4 + 64;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+        struct rlimit more = {want, want};
+        if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+            return; /* root may raise the hard limit */
+    }
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want))
+        prh_log(LOG_WARNING, "fd limit %llu is low for %u clients",
+                (unsigned long long)rl.rlim_max, max_clients);
 }
 
 static int signal_fd(void)
@@ -205,6 +227,7 @@ int main(int argc, char **argv)
     prh_monitor_init(&monitor);
     monitor.timeout_ms = o.timeout_s * 1000;
     monitor.max_clients = o.max_clients;
+    raise_fd_limit(o.max_clients);
     int sfd = signal_fd();
     if (sfd < 0)
         fail("signalfd failed");
@@ -234,6 +257,9 @@ int main(int argc, char **argv)
     prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, SG_IO timeout %us",
             listener.activated ? "the activated socket" : o.socket_path, uid, gid, o.timeout_s);
     sd_notify(0, "READY=1"); /* needs socket(): before the filter */
+    /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
+     * to size them, an open() the filter forbids: fix the count now. */
+    mallopt(M_ARENA_MAX, 4);
     if (prh_monitor_filter_load(monitor.worker_exe_fd, listener.dir_fd) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);

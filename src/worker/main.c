@@ -60,7 +60,7 @@ static uint32_t forward_request(void)
                          cmd.param_len, fd);
     prh_close(fd);
     if (rc < 0)
-        return PRH_CLOSE_BAD_REPLY;
+        return PRH_CLOSE_MONITOR_IO;
 
     ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
     if (n <= 0 || fds.nfds != 0 || fds.truncated ||

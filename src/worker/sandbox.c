@@ -12,7 +12,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "ipc.h"
 
 #define NOBODY 65534
@@ -75,13 +74,17 @@ static int set_limit(int resource, rlim_t value)
     return setrlimit(resource, &rl);
 }
 
-/* No files written, no processes, no core dumps, few descriptors: room for
- * 0-4 and one recvmsg's worth of passed fds. */
+/* No files written, no processes, no core dumps. RLIMIT_NOFILE stays as
+ * the monitor set it: Linux charges the fds in flight over unix sockets to
+ * the sending *user* against the sender's RLIMIT_NOFILE, and every worker
+ * shares one uid, so a small limit makes sendmsg() fail with ETOOMANYREFS
+ * once a few dozen workers forward at the same time. The worker's fds are
+ * bounded anyway: its filter allows no call that creates one, and recvmsg
+ * takes at most PRH_FDS_MAX per read. */
 static int set_limits(const char **why)
 {
     if (set_limit(RLIMIT_FSIZE, 0) < 0 || set_limit(RLIMIT_NPROC, 0) < 0 ||
-        set_limit(RLIMIT_CORE, 0) < 0 || set_limit(RLIMIT_MEMLOCK, 0) < 0 ||
-        set_limit(RLIMIT_NOFILE, 5 + PRH_FDS_MAX + 3) < 0) {
+        set_limit(RLIMIT_CORE, 0) < 0 || set_limit(RLIMIT_MEMLOCK, 0) < 0) {
         *why = "cannot set resource limits";
         return -1;
     }

@@ -59,8 +59,8 @@ val() { hex "$2" > "$out/validate/$1"; }
 for sa in 0 1 2 3; do val "prin-sa$sa" "01$CMD$(le32 0)$(prin $sa 8192)"; done
 for sa in 0 1 2 3 4 5 6 7; do val "prout-sa$sa" "01$CMD$(le32 24)$(prout $sa 1 24)$(zeros 24)"; done
 val cleanup "01$CMD$(le32 0)ff000000000000000000000000000000"
-for code in 0 1 2 3 4 5 6 7 8; do val "goodbye-$code" "00$BYE$(le32 $code)"; done
-val notice "00$NOTE$(le32 9)"
+for code in 0 1 2 3 4 5 6 7 8 9; do val "goodbye-$code" "00$BYE$(le32 $code)"; done
+val notice "00$NOTE$(le32 10)"
 val bad-two-fds "02$CMD$(le32 0)$(prin 0 8)"
 val bad-truncated "05$CMD$(le32 0)$(prin 0 8)"
 val bad-prout-len "01$CMD$(le32 23)$(prout 0 0 24)$(zeros 23)"

@@ -10,7 +10,14 @@ $(RAWCLIENT): tests/integration/rawclient.c $(COMMON_OBJ) $(wildcard src/common/
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) tests/integration/rawclient.c $(COMMON_OBJ) -o $@
 
-check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT)
+# The VM harness's client, built for the host: its throughput mode is the
+# integration suite's load test.
+VMTEST_HOST := $(B)/tests/vmtest
+$(VMTEST_HOST): tests/vm/vmtest.c $(COMMON_OBJ) $(wildcard src/common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) tests/vm/vmtest.c $(COMMON_OBJ) -o $@
+
+check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT) $(VMTEST_HOST)
 	PRH_BUILD_DIR=$(abspath $(B)) bash tests/integration/run.sh
 
 .PHONY: check-integration
