@@ -57,7 +57,8 @@ include tests/tests.mk
 
 # Debian 12 packages needed to build and test (make deps, as root).
 DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
-	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils
+	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils \
+	busybox-static kmod cpio dmsetup
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)

@@ -1,0 +1,86 @@
+#!/bin/sh
+# /init of the prhelper conformance guest (busybox sh; see tests/vm/run.sh).
+# Mounts the pseudo file systems, loads the modules, creates the LIO disks
+# and runs /opt/prh/guest-tests.sh. Ends with "prhvm: done" and power-off.
+/bin/busybox --install -s /bin
+export PATH=/opt/prh:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mkdir -p /var/target/pr
+
+MODE=check
+for a in $(cat /proc/cmdline); do
+	case $a in prhvm=*) MODE=${a#prhvm=} ;; prhvm_shell=1) SHELLMODE=1 ;; esac
+done
+
+die() {
+	echo "not ok - guest setup: $*"
+	echo "prhvm: done"
+	sync
+	poweroff -f
+}
+
+for m in sd_mod sg configfs target_core_mod target_core_iblock tcm_loop dm_mod dm_multipath \
+	dm_round_robin; do
+	modprobe "$m" || die "modprobe $m"
+done
+mount -t configfs none /sys/kernel/config 2>/dev/null || grep -q configfs /proc/mounts || die "configfs"
+
+C=/sys/kernel/config/target
+# backstore NAME: a 16 MiB ramdisk LU
+backstore() {
+	mkdir -p "$C/core/rd_mcp_0/$1" || die "backstore $1"
+	echo rd_pages=4096 >"$C/core/rd_mcp_0/$1/control"
+	echo 1 >"$C/core/rd_mcp_0/$1/enable" || die "enable $1"
+}
+# export TARGET_WWN NEXUS_WWN BACKSTORE VAR: a tcm_loop target (one SCSI
+# host in the guest) whose initiator is NEXUS_WWN, LUN 0 = BACKSTORE. Sets
+# VAR_sd=/dev/sdX and VAR_sg=/dev/sgN.
+export_lu() {
+	t=$C/loopback/$1/tpgt_1
+	mkdir -p "$t" || die "target $1"
+	echo "$2" >"$t/nexus" || die "nexus $2"
+	mkdir -p "$t/lun/lun_0"
+	ln -s "$C/core/rd_mcp_0/$3" "$t/lun/lun_0/$3" || die "link $3"
+	addr=$(cat "$t/address" 2>/dev/null)
+	h=${addr%%:*}
+	i=0
+	sd=""
+	sg=""
+	while [ $i -lt 100 ]; do
+		for d in /sys/class/scsi_host/host$h/device/target$h:*/$h:*/block/*; do
+			[ -e "$d" ] && sd=${d##*/}
+		done
+		for d in /sys/class/scsi_host/host$h/device/target$h:*/$h:*/scsi_generic/*; do
+			[ -e "$d" ] && sg=${d##*/}
+		done
+		[ -n "$sd" ] && [ -n "$sg" ] && [ -b "/dev/$sd" ] && [ -c "/dev/$sg" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$sd" ] && [ -n "$sg" ] || die "no disk for $1 (address '$addr')"
+	eval "${4}_sd=/dev/$sd ${4}_sg=/dev/$sg"
+}
+backstore disk0
+backstore disk1
+backstore disk2
+export_lu naa.5001405000000001 naa.50014050000000a1 disk0 A
+export_lu naa.5001405000000002 naa.50014050000000b1 disk0 B
+export_lu naa.5001405000000003 naa.50014050000000c1 disk1 C
+export_lu naa.5001405000000004 naa.50014050000000d1 disk2 D
+export_lu naa.5001405000000005 naa.50014050000000e1 disk2 E
+echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses)"
+export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg C MODE
+
+if [ "${SHELLMODE:-0}" = 1 ]; then
+	setsid cttyhack sh
+else
+	sh /opt/prh/guest-tests.sh "$MODE" 2>&1
+fi
+echo "prhvm: done"
+sync
+poweroff -f

@@ -1,0 +1,595 @@
+#!/bin/sh
+# Guest side of the real-device conformance harness (busybox sh), started by
+# tests/vm/guest-init.sh after the LIO disks exist:
+#   A_sd/A_sg  LU "disk0" through nexus naa.50014050000000a1 ("host A")
+#   B_sd/B_sg  the same LU through nexus naa.50014050000000b1 ("host B")
+#   C_sd/C_sg  a second LU "disk1" (nexus naa.50014050000000c1)
+# Prints "ok - NAME" / "not ok - NAME" / "# note" / "bench KEY VALUE" lines
+# that tests/vm/run.sh parses. Usage: guest-tests.sh check|bench
+set -u
+MODE=${1:-check}
+[ -n "${PRHVM_LIB:-}" ] && MODE=lib # sourced for its functions only
+PRH_SOCK=/run/prhelper.sock
+QPR_SOCK=/run/qemu-pr-helper.sock
+T=/tmp/prhtest
+mkdir -p $T
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+note() { echo "# $*"; }
+# check NAME COMMAND...: ok when COMMAND succeeds
+check() {
+	n=$1
+	shift
+	if "$@" >$T/check.out 2>&1; then ok "$n"; else nok "$n"; sed 's/^/#   /' $T/check.out | head -20; fi
+}
+
+# ---- CDB / parameter builders (hex) ----
+prin() { printf '5e%02x0000000000%04x00' "$1" "$2"; }          # SA ALLOC
+prout() { printf '5f%02x%02x00000000%04x00' "$1" "$2" "${3:-24}"; } # SA TYPE [LEN]
+param() { printf '%016x%016x00000000%02x000000' "$1" "$2" "${3:-0}"; } # KEY SAKEY [FLAGS]
+
+# parse a reply line: ST SZ SENSE DATA KCQ (sense key/asc/ascq of fixed sense)
+parse() {
+	case $1 in st=*) ;; *) note "unexpected reply: '$1'" ;; esac
+	set -- $1 "" "" "" ""
+	ST=${1#st=}
+	SZ=${2#sz=}
+	SENSE=${3#sense=}
+	DATA=${4#data=}
+	KCQ="0${SENSE:5:1}/${SENSE:24:2}/${SENSE:26:2}"
+}
+# helper SOCK DEV ro|rw CDB [PARAM]: one request through a helper, parsed
+helper() { LINE=$(vmtest req "$@"); RC=$?; parse "$LINE"; }
+helperf() { LINE=$(VMTEST_FEATURES=1 vmtest req "$@"); RC=$?; parse "$LINE"; } # with CLEANUP
+direct() { LINE=$(vmtest sgio "$@"); RC=$?; parse "$LINE"; }
+
+# sgp ARGS...: sg_persist run directly on the device (the independent view);
+# repeats once when a unit attention got in the way
+sgp() {
+	sg_persist -n "$@" >$T/sgp.out 2>&1
+	if grep -qi 'unit attention' $T/sgp.out; then sg_persist -n "$@" >$T/sgp.out 2>&1; fi
+	cat $T/sgp.out
+}
+keys_of() { sgp -i -k "$1" | sed -n 's/^ *\(0x[0-9a-f]*\) *$/\1/p' | sort | tr '\n' ' '; }
+# reservation type string of DEV per sg_persist, or "none"
+resv_of() {
+	sgp -i -r "$1" >$T/r.out
+	if grep -q 'NO reservation' $T/r.out; then echo none; return; fi
+	sed -n 's/.*type: //p' $T/r.out | head -1
+}
+# consume pending unit attentions on all nexuses
+drain_ua() { for d in $A_sd $B_sd $C_sd; do sg_turs "$d" >/dev/null 2>&1; sg_turs "$d" >/dev/null 2>&1; done; }
+# reset_lu: no registrations, no reservation, APTPL off (directly, not via a helper)
+reset_lu() {
+	sg_persist -n -o -I -S 0xfeed "$A_sd" >/dev/null 2>&1 || sg_persist -n -o -I -S 0xfeed "$A_sd" >/dev/null 2>&1
+	sg_persist -n -o -C -K 0xfeed "$A_sd" >/dev/null 2>&1
+	drain_ua
+	[ -z "$(keys_of "$A_sd")" ]
+}
+cli() { prhelper-client -k $PRH_SOCK "$@"; }
+
+children_of() { # PID -> pids of its children (one grep: cheap under load)
+	grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | sed 's|/proc/\([0-9]*\)/status|\1|'
+}
+field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr '\t' ' '; } # PID FIELD
+nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+wait_sock() { i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; [ -S "$1" ]; }
+
+# ---- start the helpers ----
+start_prhelper() {
+	prhelper -k $PRH_SOCK --worker /opt/prh/prhelper-worker $1 >>$T/prhelper.log 2>&1 &
+	PRH_PID=$!
+	wait_sock $PRH_SOCK || { nok "prhelper starts"; cat $T/prhelper.log; return 1; }
+}
+start_helpers() {
+	rm -f $PRH_SOCK $QPR_SOCK
+	start_prhelper "$1" || return 1
+	qemu-pr-helper -k $QPR_SOCK >>$T/qemu-pr-helper.log 2>&1 &
+	QPR_PID=$!
+	wait_sock $QPR_SOCK || { nok "qemu-pr-helper starts"; cat $T/qemu-pr-helper.log; return 1; }
+	return 0
+}
+
+# ======================================================================
+# 1. PR IN service actions, allocation lengths, payload bound
+# ======================================================================
+t_prin() {
+	reset_lu
+	cli "$A_sd" register --sa-key 0xa1 >/dev/null
+	cli "$B_sd" register --sa-key 0xb1 >/dev/null
+	cli "$A_sd" reserve --key 0xa1 --type we >/dev/null
+	for sa in 0 1 2 3; do
+		for alloc in 0 8 13 8192; do
+			for dev in "$A_sd" "$A_sg"; do
+				n="1 PR IN sa=$sa alloc=$alloc $dev: helper reply = direct SG_IO reply, size <= alloc"
+				[ $alloc = 0 ] && n="$n (LIO answers 05/24/00 to alloc 0)"
+				direct "$dev" ro "$(prin $sa $alloc)"
+				d=$LINE
+				helper $PRH_SOCK "$dev" ro "$(prin $sa $alloc)"
+				if [ "$RC" = 0 ] && [ "$LINE" = "$d" ] && [ "$SZ" -le "$alloc" ] &&
+					{ [ "$ST" = 00 ] || [ $alloc -lt 8 ]; }; then
+					ok "$n"
+				else
+					nok "$n"; note "helper: $LINE"; note "direct: $d"
+				fi
+			done
+		done
+	done
+	# truncation is real: READ KEYS has 2 keys (16 bytes) but alloc 13 gives 13
+	helper $PRH_SOCK "$A_sd" ro "$(prin 0 13)"
+	check "1 READ KEYS alloc=13 truncates (13 of 24 bytes, additional length says 16)" \
+		[ "$SZ" = 13 -a "${DATA:8:8}" = 00000010 ]
+	check "1 prhelper-client read-keys lists both keys" sh -c \
+		"prhelper-client -k $PRH_SOCK $A_sd read-keys | grep -q 0xa1 && prhelper-client -k $PRH_SOCK $A_sd read-keys | grep -q 0xb1"
+	check "1 prhelper-client read-reservation shows Write Exclusive held by 0xa1" sh -c \
+		"prhelper-client -k $PRH_SOCK $A_sg read-reservation | grep -q 'Key=0xa1.*type: Write Exclusive\$'"
+	check "1 prhelper-client report-capabilities (--json) answers" sh -c \
+		"prhelper-client -k $PRH_SOCK --json $A_sd report-capabilities | grep -q capabilities"
+	check "1 prhelper-client read-full-status --alloc-length 8 (header only)" \
+		prhelper-client -k $PRH_SOCK --alloc-length 8 "$B_sd" read-full-status
+}
+
+# ======================================================================
+# 2. PR OUT service actions, each confirmed by sg_persist on the device
+# ======================================================================
+typename() {
+	case $1 in
+	1) echo "Write Exclusive" ;; 3) echo "Exclusive Access" ;;
+	5) echo "Write Exclusive, registrants only" ;; 6) echo "Exclusive Access, registrants only" ;;
+	7) echo "Write Exclusive, all registrants" ;; 8) echo "Exclusive Access, all registrants" ;;
+	esac
+}
+t_prout() {
+	reset_lu
+	for dev in "$A_sd" "$A_sg"; do
+		reset_lu
+		check "2 REGISTER via client on $dev" cli "$dev" register --sa-key 0xa1
+		check "2   sg_persist sees key 0xa1" [ "$(keys_of "$A_sd")" = "0xa1 " ]
+		check "2 REGISTER (change key) via client on $dev" cli "$dev" register --key 0xa1 --sa-key 0xa5
+		check "2   sg_persist sees key 0xa5" [ "$(keys_of "$A_sd")" = "0xa5 " ]
+		check "2 REGISTER AND IGNORE EXISTING KEY via client on $dev" cli "$dev" register-ignore --sa-key 0xa2
+		check "2   sg_persist sees key 0xa2" [ "$(keys_of "$A_sd")" = "0xa2 " ]
+		for ty in 1 3 5 6 7 8; do
+			check "2 RESERVE type $ty via client on $dev" cli "$dev" reserve --key 0xa2 --type $ty
+			r=$(resv_of "$A_sd")
+			check "2   sg_persist sees type '$(typename $ty)'" [ "$r" = "$(typename $ty)" ]
+			check "2 RELEASE type $ty via client on $dev" cli "$dev" release --key 0xa2 --type $ty
+			check "2   sg_persist sees no reservation" [ "$(resv_of "$A_sd")" = none ]
+		done
+		check "2 CLEAR via client on $dev" cli "$dev" clear --key 0xa2
+		check "2   sg_persist sees no keys" [ -z "$(keys_of "$A_sd")" ]
+	done
+	drain_ua
+
+	# PREEMPT and PREEMPT AND ABORT (raw requests this time)
+	reset_lu
+	helper $PRH_SOCK "$A_sd" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	helper $PRH_SOCK "$B_sd" rw "$(prout 0 0)" "$(param 0 0xb1)"
+	helper $PRH_SOCK "$A_sd" rw "$(prout 1 3)" "$(param 0xa1 0)"
+	check "2 raw RESERVE EA by A answers GOOD" [ "$ST" = 00 -a "$SZ" = 0 ]
+	helper $PRH_SOCK "$B_sg" rw "$(prout 4 3)" "$(param 0xb1 0xa1)"
+	check "2 raw PREEMPT by B (sg) answers GOOD" [ "$ST" = 00 -a "$SZ" = 0 ]
+	check "2   sg_persist: only 0xb1 left" [ "$(keys_of "$B_sd")" = "0xb1 " ]
+	check "2   sg_persist: B holds Exclusive Access" sh -c \
+		"sg_persist -n -i -r $B_sd | grep -q 'Key=0xb1'"
+	drain_ua
+	# PREEMPT AND ABORT: see t_preempt_abort (run last: it deadlocks LIO)
+
+	# REGISTER AND MOVE: A holds WE, moves it to B's nexus (SAS transport ID)
+	reset_lu
+	rtpi_b=$(cat $C/loopback/naa.5001405000000002/tpgt_1/lun/lun_0/statistics/scsi_port/indx 2>/dev/null)
+	[ -n "$rtpi_b" ] || rtpi_b=2
+	note "B's relative target port id: $rtpi_b"
+	helper $PRH_SOCK "$A_sd" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	helper $PRH_SOCK "$A_sd" rw "$(prout 1 1)" "$(param 0xa1 0)"
+	tid=0600000050014050000000b1000000000000000000000000
+	mv=$(printf '%016x%016x0000%04x%08x%s' 0xa1 0xb9 "$rtpi_b" 24 $tid)
+	helper $PRH_SOCK "$A_sd" rw "$(prout 7 1 48)" "$mv"
+	check "2 raw REGISTER AND MOVE to B (SAS TransportID) answers GOOD" [ "$ST" = 00 -a "$SZ" = 0 ]
+	[ "$ST" = 00 ] || note "reply: $LINE"
+	check "2   sg_persist: keys 0xa1 and 0xb9" [ "$(keys_of "$A_sd")" = "0xa1 0xb9 " ]
+	check "2   sg_persist: reservation now held by 0xb9 (B)" sh -c \
+		"sg_persist -n -i -r $B_sd | grep -q 'Key=0xb9'"
+	helper $PRH_SOCK "$B_sd" rw "$(prout 2 1)" "$(param 0xb9 0)"
+	check "2   B (new holder) can RELEASE through the helper" [ "$ST" = 00 ]
+
+	# APTPL set and clear
+	reset_lu
+	check "2 REGISTER with APTPL via client" cli "$A_sd" register --sa-key 0xa1 --aptpl
+	check "2   sg_persist: PTPL_A 1" sh -c "sg_persist -n -i -c $A_sd | grep -q 'Persist Through Power Loss Active.*: 1'"
+	check "2   LIO wrote its APTPL file" sh -c "cat /var/target/pr/aptpl_* | grep -q 'PR_REG_START'"
+	check "2 REGISTER AND IGNORE without APTPL via client (clears it)" cli "$A_sd" register-ignore --sa-key 0xa1
+	check "2   sg_persist: PTPL_A 0" sh -c "sg_persist -n -i -c $A_sd | grep -q 'Persist Through Power Loss Active.*: 0'"
+	reset_lu
+}
+
+# PREEMPT AND ABORT, on its own LU (disk2, nexuses D and E), run last.
+# In Debian 12's kernel (6.1) LIO deadlocks on it when the fabric submits
+# through the per-device submission work (tcm_loop does):
+# core_tmr_drain_state_list() calls flush_work() on the very work item that
+# is executing the PR OUT. sg_persist run directly hangs the same way, and
+# the LU is dead afterwards. So this shows what can be shown: prhelper
+# passes the command to the device exactly as a direct SG_IO does (it
+# hangs in the kernel just the same), and the same helper keeps serving
+# the other LUs while that command is stuck.
+t_preempt_abort() {
+	cli "$D_sd" register --sa-key 0xd1 >/dev/null
+	cli "$E_sd" register --sa-key 0xe1 >/dev/null
+	cli "$E_sd" reserve --key 0xe1 --type ea >/dev/null
+	check "2 PREEMPT AND ABORT setup: D and E registered, E holds EA" sh -c \
+		"[ '$(keys_of "$D_sd")' = '0xd1 0xe1 ' ] && sg_persist -n -i -r $D_sd | grep -q 'Key=0xe1'"
+	cli "$D_sd" preempt-abort --key 0xd1 --sa-key 0xe1 --type ea >$T/pa.out 2>&1 &
+	pa=$!
+	sleep 3
+	if kill -0 $pa 2>/dev/null; then
+		note "PREEMPT AND ABORT through prhelper did not complete within 3 s (LIO 6.1 self-deadlock, see above)"
+		st=""
+		for t in /proc/$PRH_PID/task/*/status; do st="$st$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' $t)"; done
+		check "2 PREEMPT AND ABORT reached the device: a monitor thread sits in SG_IO (state D; thread states $st)" \
+			sh -c "echo $st | grep -q D"
+		vmtest lat $PRH_SOCK "$A_sd" 50 >$T/lat2.out 2>&1
+		check "2 other LUs still served while PREEMPT AND ABORT is stuck ($(cat $T/lat2.out))" [ $? = 0 ]
+	else
+		wait $pa
+		check "2 PREEMPT AND ABORT via client answered GOOD" [ $? = 0 ]
+		check "2   sg_persist: only 0xd1 left" [ "$(keys_of "$D_sd")" = "0xd1 " ]
+	fi
+}
+
+# ======================================================================
+# 3. two hosts sharing the LU
+# ======================================================================
+t_twohost() {
+	reset_lu
+	cli "$A_sd" register --sa-key 0xa1 >/dev/null
+	cli "$B_sd" register --sa-key 0xb1 >/dev/null
+	check "3 A reserves Write Exclusive" cli "$A_sd" reserve --key 0xa1 --type we
+	helper $PRH_SOCK "$B_sd" rw "$(prout 1 1)" "$(param 0xb1 0)"
+	check "3 B RESERVE while A holds: RESERVATION CONFLICT (18)" [ "$ST" = 18 -a "$SZ" = 0 ]
+	cli "$B_sg" reserve --key 0xb1 --type ea >/dev/null 2>&1
+	check "3 B RESERVE (sg, client) exits 1 on conflict" [ $? = 1 ]
+	helper $PRH_SOCK "$B_sd" rw "$(prout 1 1)" "$(param 0xbad 0)"
+	check "3 B RESERVE with an unregistered key: RESERVATION CONFLICT" [ "$ST" = 18 ]
+	helper $PRH_SOCK "$A_sd" ro "$(prin 3 8192)"
+	check "3 READ FULL STATUS lists both nexuses (a1, b1 SAS addresses)" sh -c \
+		"echo $DATA | grep -q 50014050000000a1 && echo $DATA | grep -q 50014050000000b1"
+	cli "$A_sd" read-full-status >$T/rfs.txt 2>&1
+	check "3 client read-full-status shows two descriptors and the holder" sh -c \
+		"[ \$(grep -c 'Key=' $T/rfs.txt) = 2 ] && grep -q 'Reservation holder' $T/rfs.txt"
+	check "3 B preempts A" cli "$B_sd" preempt --key 0xb1 --sa-key 0xa1 --type we
+	check "3   sg_persist: A's key gone" [ "$(keys_of "$B_sd")" = "0xb1 " ]
+	helper $PRH_SOCK "$A_sd" ro "$(prin 0 8192)"
+	check "3 A's next command: UNIT ATTENTION 06/2a/03 or 06/2a/05 (preempted), passed through" \
+		sh -c "[ '$ST' = 02 ] && { [ '$KCQ' = 06/2a/03 ] || [ '$KCQ' = 06/2a/05 ]; }"
+	note "A's unit attention: $KCQ"
+	helper $PRH_SOCK "$A_sd" rw "$(prout 1 1)" "$(param 0xa1 0)"
+	check "3 A (no longer registered) RESERVE: RESERVATION CONFLICT" [ "$ST" = 18 ]
+	reset_lu
+}
+
+# ======================================================================
+# 4. device errors pass through intact (helper reply == direct SG_IO reply)
+# ======================================================================
+t_errors() {
+	reset_lu
+	direct "$A_sd" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	for case in "bad-type:rw:$(prout 1 2):$(param 0xa1 0):05/24/00" \
+		"wrong-key-reserve:rw:$(prout 1 1):$(param 0xdead 0):" \
+		"wrong-key-register:rw:$(prout 0 0):$(param 0xdead 0xa7):" \
+		"unknown-prin-sa:ro:$(prin 31 8192)::05/24/00" \
+		"unknown-prout-sa:rw:$(prout 31 0):$(param 0xa1 0):05/24/00" \
+		"bad-scope:rw:$(prout 1 17):$(param 0xa1 0):" \
+		"param-len-20:rw:$(prout 0 0 20):$(param 0xa1 0xa1):05/1a/00"; do
+		name=${case%%:*}
+		rest=${case#*:}
+		mode=${rest%%:*}; rest=${rest#*:}
+		cdb=${rest%%:*}; rest=${rest#*:}
+		p=${rest%%:*}; want=${rest#*:}
+		for dev in "$A_sd" "$A_sg"; do
+			direct "$dev" "$mode" "$cdb" $p
+			d=$LINE
+			dk=$KCQ
+			helper $PRH_SOCK "$dev" "$mode" "$cdb" $p
+			if [ "$LINE" = "$d" ] && [ "$ST" != 00 ] && { [ -z "$want" ] || [ "$KCQ" = "$want" ]; }; then
+				ok "4 $name on $dev: status $ST sense $KCQ identical to direct SG_IO"
+			else
+				nok "4 $name on $dev"; note "helper: $LINE"; note "direct: $d ($dk)"
+			fi
+		done
+	done
+	check "4   sg_persist: still only 0xa1 registered" [ "$(keys_of "$A_sd")" = "0xa1 " ]
+	reset_lu
+}
+
+# ======================================================================
+# 5. safety
+# ======================================================================
+t_safety() {
+	reset_lu
+	for dev in "$A_sd" "$A_sg"; do
+		helper $PRH_SOCK "$dev" ro "$(prout 0 0)" "$(param 0 0x5afe)"
+		check "5 PR OUT on a read-only fd ($dev): 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 -a "$SZ" = 0 ]
+		check "5   sg_persist: device untouched (no keys)" [ -z "$(keys_of "$A_sd")" ]
+		helper $PRH_SOCK "$dev" ro "$(prout 6 0)" "$(param 0 0x5afe)"
+		check "5 REGISTER AND IGNORE on a read-only fd ($dev): 05/20/00, untouched" \
+			sh -c "[ '$ST' = 02 ] && [ '$KCQ' = 05/20/00 ] && [ -z \"\$(sg_persist -n -i -k $A_sd | grep 0x5afe)\" ]"
+	done
+	: >$T/regular
+	for f in /dev/null $T/regular; do
+		helper $PRH_SOCK "$f" ro "$(prin 0 8192)"
+		check "5 non-SCSI fd ($f): CHECK CONDITION 0b/00/06" [ "$ST" = 02 -a "$KCQ" = 0b/00/06 -a "$SZ" = 0 ]
+	done
+	cli "$A_sd" register --sa-key 0xa1 >/dev/null
+	check "5 cleanup (0xFF) on a registered device answers GOOD (prhelper-client)" cli "$A_sd" cleanup
+	note "after cleanup sg_persist sees keys: $(keys_of "$A_sd")"
+	helperf $PRH_SOCK "$A_sg" rw ff000000000000000000000000000000
+	check "5 cleanup (0xFF) raw on the sg node answers GOOD" [ "$ST" = 00 -a "$SZ" = 0 ]
+	helperf $PRH_SOCK "$A_sd" ro ff000000000000000000000000000000
+	check "5 cleanup on a read-only fd: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	reset_lu
+}
+
+# ======================================================================
+# 7. differential: prhelper vs Debian's qemu-pr-helper, same script
+# ======================================================================
+t_diff() {
+	S=$T/diff.script
+	{
+		for d in $A_sd $A_sg; do
+			echo "$d ro $(prin 0 8192)"
+			echo "$d ro $(prin 2 8192)"
+		done
+		echo "$A_sd rw $(prout 0 0) $(param 0 0xa1)"
+		echo "$B_sd rw $(prout 6 0) $(param 0 0xb1)"
+		for a in 0 8 12 8192; do for sa in 0 1 2 3; do echo "$A_sd ro $(prin $sa $a)"; done; done
+		echo "$A_sd rw $(prout 1 5) $(param 0xa1 0)"
+		echo "$B_sd rw $(prout 1 1) $(param 0xb1 0)"
+		echo "$B_sd ro $(prin 1 8192)"
+		echo "$A_sd rw $(prout 2 5) $(param 0xa1 0)"
+		for ty in 1 3 5 6 7 8; do
+			echo "$A_sd rw $(prout 1 $ty) $(param 0xa1 0)"
+			echo "$B_sd ro $(prin 1 8192)"
+			echo "$B_sd rw $(prout 1 $ty) $(param 0xb1 0)"
+			echo "$A_sd rw $(prout 2 $ty) $(param 0xa1 0)"
+		done
+		echo "$A_sd rw $(prout 1 2) $(param 0xa1 0)"
+		echo "$A_sd rw $(prout 1 1) $(param 0xdead 0)"
+		echo "$A_sd ro $(prin 31 8192)"
+		echo "$A_sd rw $(prout 31 0) $(param 0xa1 0)"
+		echo "$A_sd rw $(prout 0 0 20) $(param 0xa1 0xa1)"
+		echo "$A_sd ro $(prout 6 0) $(param 0 0x5afe)"
+		echo "/dev/null ro $(prin 0 8192)"
+		echo "$A_sd rw $(prout 1 3) $(param 0xa1 0)"
+		echo "$B_sd rw $(prout 4 3) $(param 0xb1 0xa1)"
+		echo "$A_sd ro $(prin 0 8192)"
+		echo "$A_sd ro $(prin 0 8192)"
+		echo "$B_sd ro $(prin 3 8192)"
+		echo "$A_sd rw $(prout 6 0) $(param 0 0xa1 1)"
+		echo "$A_sd ro $(prin 2 8192)"
+		echo "$A_sd rw $(prout 6 0) $(param 0 0xa1 0)"
+		echo "$A_sd rw $(prout 4 8) $(param 0xa1 0xb1)"
+		echo "$B_sd ro $(prin 0 8192)"
+		echo "$A_sd ro $(prin 3 8192)"
+		echo "$A_sd rw $(prout 3 0) $(param 0xa1 0)"
+		echo "$A_sd ro $(prin 0 8192)"
+	} >$S
+	reset_lu
+	vmtest script $PRH_SOCK $S >$T/diff.prh 2>&1
+	r1=$?
+	reset_lu
+	vmtest script $QPR_SOCK $S >$T/diff.qemu 2>&1
+	r2=$?
+	reset_lu
+	check "7 differential script ran through prhelper ($(wc -l <$S) requests)" [ $r1 = 0 ]
+	check "7 differential script ran through qemu-pr-helper" [ $r2 = 0 ]
+	note "features: prhelper $(head -1 $T/diff.prh), qemu-pr-helper $(head -1 $T/diff.qemu) (intended: prhelper offers CLEANUP)"
+	same=0; tail=0; other=0; i=1
+	tail -n +2 $T/diff.prh >$T/d1; tail -n +2 $T/diff.qemu >$T/d2
+	while IFS= read -r l1 <&3 && IFS= read -r l2 <&4; do
+		if [ "$l1" = "$l2" ]; then
+			same=$((same + 1))
+		else
+			parse "$l2"; s2=${SENSE:0:36}; st2=$ST; d2=$DATA
+			parse "$l1"
+			if [ "$ST" = "$st2" ] && [ "${SENSE:0:36}" = "$s2" ] && [ "$DATA" = "$d2" ] && [ "$ST" = 02 ]; then
+				tail=$((tail + 1))
+				note "step $i ($(sed -n ${i}p $S | cut -c1-40)...): only sense bytes 18-95 differ (prhelper zeroes them in its own answers)"
+			else
+				other=$((other + 1))
+				note "step $i differs: $(sed -n ${i}p $S)"
+				note "  prhelper: ${l1:0:90}"
+				note "  qemu:     ${l2:0:90}"
+			fi
+		fi
+		i=$((i + 1))
+	done 3<$T/d1 4<$T/d2
+	check "7 replies byte-identical: $same identical, $tail differ only in the zeroed sense tail, $other other" \
+		[ "$other" = 0 -a "$((same + tail))" = "$(wc -l <$S)" ]
+
+	# the intended differences, shown explicitly
+	cdb56=$(printf '5f%02x%02x0000%02x%02x%04x00' 0 0 1 0 24)
+	helper $PRH_SOCK "$A_sd" rw "$cdb56" "$(param 0 0x56)"
+	p=$KCQ; pl=$LINE
+	helper $QPR_SOCK "$A_sd" rw "$cdb56" "$(param 0 0x56)"
+	note "PR OUT with CDB byte 5 = 1: prhelper $p; qemu-pr-helper st=$ST $KCQ (it passes it to the device)"
+	check "7 intended: PR OUT with CDB bytes 5-6 non-zero -> 05/24/00 from prhelper" sh -c "echo '$pl' | grep -q '^st=02' && [ '$p' = 05/24/00 ]"
+	reset_lu
+}
+
+# ======================================================================
+# 8. privileges on a real device
+# ======================================================================
+t_privs() {
+	check "8 monitor runs as uid 65534" [ "$(field $PRH_PID Uid)" = "65534 65534 65534 65534" ]
+	check "8 monitor CapEff = CAP_SYS_RAWIO only (0000000000020000)" [ "$(field $PRH_PID CapEff)" = 0000000000020000 ]
+	check "8 monitor CapPrm = CAP_SYS_RAWIO only" [ "$(field $PRH_PID CapPrm)" = 0000000000020000 ]
+	note "monitor: Uid $(field $PRH_PID Uid) CapEff $(field $PRH_PID CapEff) Seccomp $(field $PRH_PID Seccomp) NoNewPrivs $(field $PRH_PID NoNewPrivs)"
+	check "8 PR commands succeed through the unprivileged monitor" cli "$A_sd" register-ignore --sa-key 0x88
+	vmtest hold $PRH_SOCK 4 >/dev/null &
+	hp=$!
+	sleep 1
+	w=$(children_of $PRH_PID | head -1)
+	if [ -n "$w" ]; then
+		note "worker $w: Uid $(field $w Uid) CapEff $(field $w CapEff) CapBnd $(field $w CapBnd) Seccomp $(field $w Seccomp) NoNewPrivs $(field $w NoNewPrivs)"
+		check "8 worker CapEff 0 and CapPrm 0" [ "$(field $w CapEff)" = 0000000000000000 -a "$(field $w CapPrm)" = 0000000000000000 ]
+		check "8 worker under a seccomp filter (Seccomp 2), NoNewPrivs 1" [ "$(field $w Seccomp)" = 2 -a "$(field $w NoNewPrivs)" = 1 ]
+		check "8 worker not root" [ "$(field $w Uid | cut -d' ' -f1)" != 0 ]
+	else
+		nok "8 a worker process exists while a connection is open"
+	fi
+	kill $hp 2>/dev/null; wait $hp 2>/dev/null
+	reset_lu
+}
+
+# ======================================================================
+# 9. one blocked LU does not block another
+# ======================================================================
+t_block() {
+	# LU disk1 (C) behind dm-multipath with queue_if_no_path: once its only
+	# path fails, SG_IO on the dm device waits in the kernel (dm retries the
+	# ioctl until a path returns) - the classic hung-multipath case.
+	mm=$(cat /sys/block/${C_sd#/dev/}/dev)
+	sz=$(cat /sys/block/${C_sd#/dev/}/size)
+	export DM_DISABLE_UDEV=1
+	if ! dmsetup create prhmp --table "0 $sz multipath 1 queue_if_no_path 0 1 1 round-robin 0 1 1 $mm 1" >$T/dm.log 2>&1; then
+		nok "9 dm-multipath device created"; sed 's/^/#   /' $T/dm.log; return
+	fi
+	dm=/dev/$(ls /sys/block/ | grep '^dm-' | head -1)
+	[ -b "$dm" ] || dm=/dev/mapper/prhmp
+	helper $PRH_SOCK "$dm" ro "$(prin 0 8192)"
+	check "9 READ KEYS through prhelper on the multipath device ($dm) answers GOOD" [ "$ST" = 00 ]
+	dmsetup message prhmp 0 "fail_path $mm" >>$T/dm.log 2>&1
+	t0=$(date +%s)
+	vmtest req $PRH_SOCK "$dm" ro "$(prin 0 8192)" >$T/held.out 2>&1 &
+	held=$!
+	sleep 2
+	check "9 READ KEYS on the failed multipath LU hangs (no answer after 2 s)" kill -0 $held
+	vmtest lat $PRH_SOCK "$A_sd" 200 >$T/lat.out 2>&1
+	lr=$?
+	note "other LU while LU disk1 hangs, READ KEYS through prhelper: $(cat $T/lat.out)"
+	mx=$(sed -n 's/.*max_us=\([0-9]*\).*/\1/p' $T/lat.out)
+	check "9 the other LU answers promptly meanwhile (200 requests, max < 1 s)" [ $lr = 0 -a "${mx:-9999999}" -lt 1000000 ]
+	cli "$B_sd" read-keys >/dev/null 2>&1
+	check "9 a new connection (client) is served meanwhile" [ $? = 0 ]
+	check "9 the held request is still waiting" kill -0 $held
+	dmsetup message prhmp 0 "reinstate_path $mm" >>$T/dm.log 2>&1
+	i=0
+	while kill -0 $held 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	wait $held
+	hr=$?
+	el=$(( $(date +%s) - t0 ))
+	note "held request answered after ${el} s, when the path came back: $(cut -c1-40 $T/held.out)"
+	check "9 the held request completes GOOD once the path is reinstated" sh -c "[ $hr = 0 ] && grep -q '^st=00' $T/held.out"
+	dmsetup remove prhmp >>$T/dm.log 2>&1
+	echo "bench block_other_lu_latency $(cat $T/lat.out)"
+}
+
+# ======================================================================
+# 10. concurrency: 32 connections, mixed PR IN/OUT
+# ======================================================================
+t_stress() {
+	reset_lu
+	f0=$(nfds $PRH_PID)
+	# the sampler runs at top priority: 64 busy threads starve a normal shell
+	vmtest stress $PRH_SOCK "$A_sd" 32 10 >$T/stress.out 2>&1 &
+	sp=$!
+	PRHVM_LIB=1 sh -c "renice -20 \$\$ >/dev/null; . /opt/prh/guest-tests.sh; sleep 4; for w in \$(children_of $PRH_PID); do
+		echo \$w \$(field \$w Name) \$(nfds \$w); done" >$T/sample.out 2>&1
+	wf=$(awk '$2 == "prhelper-worker" {print $3}' $T/sample.out | tr '\n' ' ')
+	other=$(awk '$2 != "prhelper-worker"' $T/sample.out | tr '\n' ' ')
+	[ -n "$other" ] && note "other children of the monitor: $other"
+	[ -s $T/sample.out ] || note "sampler: nothing"
+	nw=$(echo $wf | wc -w)
+	note "mid-run: $nw workers, fds per worker:$(echo $wf | tr ' ' '\n' | sort -u | tr '\n' ' ')monitor fds $(nfds $PRH_PID)"
+	wait $sp
+	r=$?
+	note "stress: $(cat $T/stress.out)"
+	grep -E '^<[0-4]>' $T/prhelper.log | tail -n 15 | sed 's/^/#   log: /'
+	check "10 32 connections x 10 s mixed PR IN/OUT: every request answered, every reply well-formed" [ $r = 0 ]
+	check "10 32 workers were running" [ "$nw" = 32 ]
+	check "10 every worker had the same small fd count" [ "$(echo $wf | tr ' ' '\n' | sort -u | wc -l)" = 1 ]
+	i=0
+	while [ -n "$(children_of $PRH_PID)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	check "10 all workers gone afterwards" [ -z "$(children_of $PRH_PID)" ]
+	f1=$(nfds $PRH_PID)
+	check "10 monitor fd count unchanged ($f0 before, $f1 after)" [ "$f0" = "$f1" ]
+	check "10 device state sane afterwards (sg_persist reads keys)" sgp -i -k "$A_sd"
+	vmtest stress $PRH_SOCK "$A_sd" 64 5 >$T/stress64.out 2>&1
+	r=$?
+	note "64 connections: $(cat $T/stress64.out)"
+	check "10 64 connections x 5 s: every request answered" [ $r = 0 ]
+	sleep 1
+	if kill -0 $PRH_PID 2>/dev/null; then ok "10 monitor alive after 64 connections"; else
+		wait $PRH_PID; nok "10 monitor alive after 64 connections (exit status $?)"
+		dmesg | grep 'type=1326' | tail -2 | sed 's/^/#   /'
+		rm -f $PRH_SOCK
+		start_prhelper -v || true
+	fi
+	grep -E '^<[0-4]>' $T/prhelper.log | sed 's/conn [0-9]* peer pid [0-9]*/conn N/' | sort | uniq -c |
+		sort -rn | head -5 | sed 's/^/#   log: /'
+	reset_lu
+}
+
+# ======================================================================
+# benchmark
+# ======================================================================
+smaps() { # PID -> "rss_kb pss_kb"
+	echo "$(sed -n 's/^Rss:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$1/smaps_rollup) $(sed -n 's/^Pss:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$1/smaps_rollup)"
+}
+bench() {
+	N=${BENCH_N:-2000}
+	reset_lu
+	cli "$A_sd" register --sa-key 0xa1 >/dev/null
+	cli "$B_sd" register --sa-key 0xb1 >/dev/null
+	vmtest lat - "$A_sd" 200 >/dev/null # warm-up
+	d=$(vmtest lat - "$A_sd" $N)
+	p=$(vmtest lat $PRH_SOCK "$A_sd" $N)
+	q=$(vmtest lat $QPR_SOCK "$A_sd" $N)
+	echo "bench readkeys_direct_sgio $d"
+	echo "bench readkeys_prhelper $p"
+	echo "bench readkeys_qemu_pr_helper $q"
+	med() { echo "$1" | sed -n 's/.*median_us=\([0-9]*\).*/\1/p'; }
+	p99() { echo "$1" | sed -n 's/.*p99_us=\([0-9]*\).*/\1/p'; }
+	echo "bench ratio_median prhelper/direct=$(awk "BEGIN{printf \"%.2f\", $(med "$p")/$(med "$d")}") qemu/direct=$(awk "BEGIN{printf \"%.2f\", $(med "$q")/$(med "$d")}") prhelper/qemu=$(awk "BEGIN{printf \"%.2f\", $(med "$p")/$(med "$q")}")"
+	echo "bench ratio_p99 prhelper/direct=$(awk "BEGIN{printf \"%.2f\", $(p99 "$p")/$(p99 "$d")}") qemu/direct=$(awk "BEGIN{printf \"%.2f\", $(p99 "$q")/$(p99 "$d")}") prhelper/qemu=$(awk "BEGIN{printf \"%.2f\", $(p99 "$p")/$(p99 "$q")}")"
+	vmtest hold $PRH_SOCK 3 >/dev/null &
+	hp=$!
+	sleep 1
+	w=$(children_of $PRH_PID | head -1)
+	echo "bench memory_kb (rss/pss) prhelper_monitor=$(smaps $PRH_PID | tr ' ' /) prhelper_worker=$(smaps $w | tr ' ' /) qemu_pr_helper=$(smaps $QPR_PID | tr ' ' /)"
+	wait $hp
+	for c in 1 8 64; do
+		echo "bench throughput_prhelper_conns=$c $(vmtest tput $PRH_SOCK "$A_sd" $c 5)"
+		if ! kill -0 $PRH_PID 2>/dev/null; then
+			wait $PRH_PID
+			echo "bench prhelper_died_during conns=$c (exit status $?; $(dmesg | grep -o 'comm="prhelper".*syscall=[0-9]*' | tail -1))"
+		fi
+		echo "bench throughput_qemu_pr_helper_conns=$c $(vmtest tput $QPR_SOCK "$A_sd" $c 5)"
+	done
+	reset_lu
+	ok "bench ran"
+}
+
+# ======================================================================
+[ "$MODE" = lib ] && return 0
+if [ "$MODE" = bench ]; then
+	start_helpers "" || exit 0
+	bench
+else
+	start_helpers -v || exit 0
+	ok "prhelper and qemu-pr-helper started"
+	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_stress; do
+		$t
+	done
+fi
+kill $PRH_PID $QPR_PID 2>/dev/null
+i=0
+while kill -0 $PRH_PID 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "prhelper exits on SIGTERM" sh -c "! kill -0 $PRH_PID 2>/dev/null"
+if grep -qiE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prhelper.log; then
+	nok "prhelper log clean"; grep -iE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prhelper.log | head -5 | sed 's/^/#   /'
+fi
+if [ "$MODE" = check ]; then
+	start_helpers -v && t_preempt_abort
+fi

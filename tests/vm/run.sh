@@ -1,0 +1,219 @@
+#!/bin/bash
+# Real-device conformance harness: boots Debian 12's kernel in QEMU (TCG)
+# with a busybox initramfs, creates LIO disks inside the guest and runs
+# tests/vm/guest-tests.sh there against prhelper, qemu-pr-helper and the
+# disks directly. See tests/vm/README.md.
+#
+# Usage: tests/vm/run.sh [check|bench]
+# Environment:
+#   PRHELPER_VM_CACHE  download/unpack cache (default /var/cache/prhelper-vm)
+#   VM_TIMEOUT         seconds the guest may run (default 900)
+#   VM_KEEP=1          keep the work directory (printed) for debugging
+#   VM_VERBOSE=1       show the whole guest console
+#   VM_TESTS=FILE      run FILE in the guest instead of guest-tests.sh
+#   VM_SHELL=1         drop into a guest shell instead of running tests
+# Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
+# finish. The last line of the output is "N passed, N failed".
+set -eu
+
+MODE=${1:-check}
+case $MODE in check|bench) ;; *) echo "usage: $0 [check|bench]" >&2; exit 2 ;; esac
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+CACHE=${PRHELPER_VM_CACHE:-/var/cache/prhelper-vm}
+TIMEOUT=${VM_TIMEOUT:-900}
+T0=$(date +%s)
+PATH=$PATH:/usr/sbin:/sbin
+
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	echo "SKIP: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+# ---- host tools (Debian 12 packages), installed only when missing ----
+need=""
+bb=$(command -v busybox 2>/dev/null || true)
+# the initramfs needs a static busybox (Debian's busybox-static)
+if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then need="$need busybox-static"; fi
+command -v depmod >/dev/null 2>&1 || [ -x /usr/sbin/depmod ] || [ -x /sbin/depmod ] || need="$need kmod"
+command -v cpio >/dev/null 2>&1 || need="$need cpio"
+command -v gzip >/dev/null 2>&1 || need="$need gzip"
+command -v dpkg-deb >/dev/null 2>&1 || need="$need dpkg"
+[ -x /usr/bin/qemu-pr-helper ] || need="$need qemu-system-common"
+command -v dmsetup >/dev/null 2>&1 || need="$need dmsetup"
+need=$(echo "$need" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+if [ -n "${need// /}" ]; then
+	echo "# installing host packages:$need"
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+# ---- downloads: kernel, sg3-utils, libsgutils2 (cached) ----
+mkdir -p "$CACHE"
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+if [ -z "$kpkg" ]; then
+	apt-get update -qq >/dev/null
+	kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+fi
+[ -n "$kpkg" ] || { echo "cannot resolve linux-image-amd64"; echo "0 passed, 1 failed"; exit 1; }
+sgpkg=$(apt-cache depends sg3-utils | awk '/Depends: libsgutils2/ {print $2; exit}')
+fetch() { # package -> path of the .deb in the cache
+	local f
+	f=$(ls "$CACHE"/"$1"_*.deb 2>/dev/null | head -1 || true)
+	if [ -z "$f" ]; then
+		(cd "$CACHE" && apt-get download -q "$1" >/dev/null 2>&1) || {
+			apt-get update -qq >/dev/null
+			(cd "$CACHE" && apt-get download -q "$1" >/dev/null)
+		}
+		f=$(ls "$CACHE"/"$1"_*.deb | head -1)
+	fi
+	echo "$f"
+}
+unpack() { # package -> directory with its unpacked contents
+	local deb dir
+	deb=$(fetch "$1")
+	dir=$CACHE/x/$(basename "$deb" .deb)
+	if [ ! -e "$dir/.done" ]; then
+		rm -rf "$dir"; mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+}
+KDIR=$(unpack "$kpkg")
+SGDIR=$(unpack sg3-utils)
+LSGDIR=$(unpack "$sgpkg")
+KVER=$(ls "$KDIR/lib/modules" | head -1)
+VMLINUZ=$KDIR/boot/vmlinuz-$KVER
+
+# ---- work directory, binaries ----
+WORK=$(mktemp -d /tmp/prhelper-vm.XXXXXX)
+QPID=""
+cleanup() {
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null || true
+	if [ "${VM_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+echo "# building prhelper into $WORK/build"
+make -s -C "$TOP" B="$WORK/build" "$WORK/build/prhelper" "$WORK/build/prhelper-worker" \
+	"$WORK/build/prhelper-client" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; echo "0 passed, 1 failed"; exit 1; }
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla -static -pthread \
+	"$HERE/vmtest.c" -o "$WORK/vmtest"
+
+# ---- initramfs ----
+R=$WORK/root
+mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,opt/prh,var/target/pr,lib64,usr/lib/x86_64-linux-gnu}
+cp "$(command -v busybox)" "$R/bin/busybox"
+ln -s busybox "$R/bin/sh"
+ln -s ../bin/busybox "$R/sbin/modprobe"
+copy_libs() { # binary [LD_LIBRARY_PATH] -> copy the libraries ldd names
+	LD_LIBRARY_PATH=${2:-} ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
+	while read -r lib; do
+		[ -e "$R$lib" ] && continue
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+}
+for b in prhelper prhelper-worker prhelper-client; do
+	cp "$WORK/build/$b" "$R/opt/prh/$b"
+	copy_libs "$R/opt/prh/$b"
+done
+cp "$WORK/vmtest" "$R/opt/prh/vmtest"
+cp "$(command -v dmsetup)" "$R/opt/prh/dmsetup"
+copy_libs "$R/opt/prh/dmsetup"
+cp /usr/bin/qemu-pr-helper "$R/opt/prh/qemu-pr-helper"
+copy_libs /usr/bin/qemu-pr-helper
+for b in sg_persist sg_turs sg_vpd sg_inq; do
+	cp "$SGDIR/usr/bin/$b" "$R/opt/prh/$b"
+	copy_libs "$R/opt/prh/$b" "$LSGDIR/usr/lib/x86_64-linux-gnu"
+done
+cp -a "$LSGDIR"/usr/lib/x86_64-linux-gnu/libsgutils2* "$R/usr/lib/x86_64-linux-gnu/"
+# the loader and libc must be there even if a binary above is static
+[ -e "$R/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
+if [ ! -e "$R/lib" ]; then ln -s usr/lib "$R/lib"; fi
+echo 'root:x:0:0:root:/:/bin/sh' >"$R/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$R/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
+
+# kernel modules: only the ones the guest loads, plus their dependencies
+MODS="sd_mod sg configfs target_core_mod target_core_iblock tcm_loop dm-mod dm-multipath
+      dm-round-robin"
+MSRC=$KDIR/lib/modules/$KVER
+MDST=$R/lib/modules/$KVER
+mkdir -p "$MDST"
+cp "$MSRC"/modules.order "$MSRC"/modules.builtin* "$MDST/" 2>/dev/null || true
+add_mod() {
+	local f dep
+	f=$(find "$MSRC/kernel" -name "$1.ko" -o -name "$(echo "$1" | tr - _).ko" | head -1)
+	[ -n "$f" ] || { echo "module $1 missing in $KVER" >&2; return 0; }
+	[ -e "$MDST/${f#"$MSRC"/}" ] && return 0
+	mkdir -p "$(dirname "$MDST/${f#"$MSRC"/}")"
+	cp "$f" "$MDST/${f#"$MSRC"/}"
+	for dep in $(modinfo -F depends "$f" | tr , ' '); do add_mod "$dep"; done
+}
+for m in $MODS; do add_mod "$m"; done
+depmod -b "$R" "$KVER"
+
+cp "$HERE/guest-init.sh" "$R/init"
+cp "${VM_TESTS:-$HERE/guest-tests.sh}" "$R/opt/prh/guest-tests.sh"
+chmod 755 "$R/init"
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"
+echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER, built in $(( $(date +%s) - T0 )) s"
+
+# ---- boot ----
+APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE"
+[ "${VM_SHELL:-0}" = 1 ] && APPEND="$APPEND prhvm_shell=1"
+LOG=$WORK/console.log
+if [ "${VM_SHELL:-0}" = 1 ]; then
+	exec qemu-system-x86_64 -accel tcg -kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio.gz" \
+		-append "$APPEND" -nographic -no-reboot -m 1024 -smp 2
+fi
+qemu-system-x86_64 -accel tcg -kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio.gz" \
+	-append "$APPEND" -display none -serial "file:$LOG" -monitor none -no-reboot \
+	-m 1024 -smp 2 </dev/null >"$WORK/qemu.log" 2>&1 &
+QPID=$!
+deadline=$(( $(date +%s) + TIMEOUT ))
+shown=0
+SHOW='^(ok|not ok|#|bench) '
+[ "${VM_VERBOSE:-0}" = 1 ] && SHOW='.'
+finished=0
+while kill -0 "$QPID" 2>/dev/null; do
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		echo "# guest timed out after $TIMEOUT s"
+		kill "$QPID" 2>/dev/null || true
+		break
+	fi
+	sleep 1
+	if [ -e "$LOG" ]; then
+		n=$(wc -l <"$LOG")
+		if [ "$n" -gt "$shown" ]; then
+			sed -n "$((shown + 1)),${n}p" "$LOG" | tr -d '\r' | grep -E "$SHOW" || true
+			shown=$n
+		fi
+	fi
+done
+wait "$QPID" 2>/dev/null || true
+QPID=""
+n=$(wc -l <"$LOG" 2>/dev/null || echo 0)
+[ "$n" -gt "$shown" ] && { sed -n "$((shown + 1)),${n}p" "$LOG" | tr -d '\r' | grep -E "$SHOW" || true; }
+tr -d '\r' <"$LOG" | grep -qx 'prhvm: done' && finished=1
+
+pass=$(tr -d '\r' <"$LOG" | grep -c '^ok - ' || true)
+fail=$(tr -d '\r' <"$LOG" | grep -c '^not ok - ' || true)
+if [ "$finished" != 1 ]; then
+	echo "# guest did not finish; last console lines:"
+	tr -d '\r' <"$LOG" | tail -40 | sed 's/^/#   /'
+	fail=$((fail + 1))
+fi
+if [ "$MODE" = bench ]; then
+	echo "# bench figures (from one guest run):"
+	tr -d '\r' <"$LOG" | grep '^bench ' | sed 's/^bench /  /' || true
+fi
+echo "# total $(( $(date +%s) - T0 )) s"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,13 @@
+# Real-device conformance harness (tests/vm/README.md): boots Debian's kernel
+# under qemu-system-x86_64 -accel tcg with LIO disks and runs prhelper,
+# Debian's qemu-pr-helper and sg_persist against them. Root; downloads are
+# cached in $(PRHELPER_VM_CACHE) (default /var/cache/prhelper-vm).
+# The script builds its own copy of the binaries in a temporary directory.
+
+check-vm:
+	bash tests/vm/run.sh check
+
+bench-vm:
+	bash tests/vm/run.sh bench
+
+.PHONY: check-vm bench-vm
