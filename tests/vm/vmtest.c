@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define SENSE_LEN 96
 #define MAX_XFER 8192
 #define IO_TIMEOUT_S 60
@@ -135,22 +137,6 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t r = send(fd, p, len, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /* Connect and negotiate; returns the socket or -1. */
 static int helper_connect(const char *path, uint32_t want, uint32_t *features)
 {
@@ -172,7 +158,7 @@ static int helper_connect(const char *path, uint32_t want, uint32_t *features)
 	if (features)
 		*features = get_be32(w);
 	put_be32(w, want);
-	if (write_full(s, w, 4) < 0)
+	if (prh_write_all(s, w, 4) < 0)
 		goto fail;
 	return s;
 fail:
@@ -206,7 +192,7 @@ static int helper_request(int s, int devfd, const uint8_t *cdb, const uint8_t *p
 	while (n < 0 && errno == EINTR);
 	if (n != 16)
 		return -1;
-	if (plen && write_full(s, param, plen) < 0)
+	if (plen && prh_write_all(s, param, plen) < 0)
 		return -1;
 	if (read_full(s, hdr, 8) < 0 || read_full(s, r->sense, SENSE_LEN) < 0)
 		return -1;
