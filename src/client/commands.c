@@ -78,16 +78,6 @@ void prh_build_cleanup(uint8_t cdb[PRH_CDB_SIZE])
     cdb[0] = PRH_OP_CLEANUP;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static const char *skip_0x(const char *s)
 {
     return (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? s + 2 : s;
@@ -99,7 +89,7 @@ int prh_parse_key(const char *s, uint64_t *key)
     size_t n = 0;
 
     for (s = skip_0x(s); *s; s++, n++) {
-        int d = hex_digit(*s);
+        int d = prh_hex_digit(*s);
         if (d < 0 || n >= 16)
             return -1;
         v = v << 4 | (uint64_t)d;
@@ -145,8 +135,8 @@ int prh_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len)
 
     s = skip_0x(s);
     while (*s) {
-        int hi = hex_digit(s[0]);
-        int lo = hi < 0 ? -1 : hex_digit(s[1]);
+        int hi = prh_hex_digit(s[0]);
+        int lo = hi < 0 ? -1 : prh_hex_digit(s[1]);
         if (lo < 0 || n >= max)
             return -1;
         out[n++] = (uint8_t)(hi << 4 | lo);

@@ -40,6 +40,19 @@ static inline uint16_t prh_get_be16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Value of one hex digit, or -1: for the CLI and test clients, which
+ * take CDBs, keys and parameter lists in hex. */
+static inline int prh_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* The transfer length QEMU's client uses for both opcodes: CDB bytes 7-8. */
 static inline uint32_t prh_cdb_xfer_len(const uint8_t cdb[PRH_CDB_SIZE])
 {

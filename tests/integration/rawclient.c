@@ -120,17 +120,6 @@ static void close_connection(void)
     sock = -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parses HEX (or "zeros:N") into a malloc'd buffer. */
 static uint8_t *parse_bytes(const char *s, size_t *len)
 {
@@ -152,7 +141,7 @@ static uint8_t *parse_bytes(const char *s, size_t *len)
     if (!buf)
         die(EXIT_CONN, "malloc", "out of memory");
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = prh_hex_digit(s[2 * i]), lo = prh_hex_digit(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             die(EXIT_USAGE, "bad hex", s);
         buf[i] = (uint8_t)(hi << 4 | lo);

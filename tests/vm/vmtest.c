@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "proto.h"
 
 #define SENSE_LEN 96
 #define MAX_XFER 8192
@@ -54,17 +55,6 @@ struct reply {
 	uint8_t data[MAX_XFER];
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse hex (spaces and ':' ignored) into buf; returns length or -1. */
 static int parse_hex(const char *s, uint8_t *buf, size_t max)
 {
@@ -74,7 +64,7 @@ static int parse_hex(const char *s, uint8_t *buf, size_t max)
 	for (; *s; s++) {
 		if (*s == ' ' || *s == ':')
 			continue;
-		int v = hexval((unsigned char)*s);
+		int v = prh_hex_digit((unsigned char)*s);
 		if (v < 0)
 			return -1;
 		if (hi < 0) {
