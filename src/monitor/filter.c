@@ -107,6 +107,7 @@ static const struct rule fixed_rules[] = {
     ONE(rt_sigaction, ARG_EQ(0, 33)), /* set up by the first pthread_create */
     ONE(rt_sigaction, ARG_EQ(0, SIGABRT)),
     ANY(rt_sigreturn),
+    ANY(restart_syscall), /* the kernel resumes poll() and sleeps after SIGSTOP/SIGCONT */
     ANY(sched_yield),
     ANY(sched_getaffinity), /* sanitizer runtimes, at thread start */
     ANY(sigaltstack),

@@ -109,6 +109,7 @@ static const struct rule worker_rules[] = {
     {SCMP_SYS(brk), -1},                        /* free() of filter memory */
     {SCMP_SYS(munmap), -1},
     {SCMP_SYS(rt_sigreturn), -1},
+    {SCMP_SYS(restart_syscall), -1},            /* issued by the kernel after SIGCONT */
     {SCMP_SYS(exit), -1},
     {SCMP_SYS(exit_group), -1},
 };

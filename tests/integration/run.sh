@@ -660,6 +660,40 @@ fi
 expect_eq "monitor still the same process after all of the above" "0" \
     "$(kill -0 "$MAIN_PID" 2>/dev/null; echo $?)"
 
+# ------------------------------------------------------ operator signals
+
+# STOP/TSTP then CONT (Ctrl-Z and fg, kill -STOP/-CONT, a cgroup freeze):
+# the kernel resumes interrupted calls through restart_syscall, which both
+# filters must allow. Monitor and a worker, idle and between requests.
+"$RAW" "$SOCK" hello 0 req $IN /dev/null pause req $IN /dev/null < "$FIFO_A" > "$TMP/stop.out" 2>&1 &
+stop_client=$!
+PIDS+=("$stop_client")
+exec 7<>"$FIFO_A"
+stop_worker=$(worker_of "$LOG" "$stop_client")
+wait_log "$LOG" 0 "peer pid $stop_client uid" >/dev/null
+for sig in STOP TSTP; do
+    for p in "$MAIN_PID" "$stop_worker"; do
+        kill -$sig "$p"
+        sleep 0.3
+        kill -CONT "$p"
+    done
+done
+sleep 0.3
+echo go >&7
+wait "$stop_client" 2>/dev/null
+exec 7>&-
+expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the monitor survives" "0" \
+    "$(kill -0 "$MAIN_PID" 2>/dev/null && ! is_gone "$MAIN_PID"; echo $?)"
+expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the worker survives, its connection goes on" \
+    "$(lines "features 1" "$R_IO" "$R_IO")" "$(cat "$TMP/stop.out")"
+expect_eq "after SIGSTOP/SIGCONT: new connections served" "$(lines "features 1" "$R_IO")" \
+    "$(raw "$SOCK" hello 0 req $IN /dev/null)"
+if grep -qE 'SIGSYS' "$LOG"; then
+    not_ok "SIGSTOP/SIGCONT: no seccomp kill in the log" "$(grep SIGSYS "$LOG")"
+else
+    ok "SIGSTOP/SIGCONT: no seccomp kill in the log"
+fi
+
 # --------------------------------------------------------------- signals
 
 NOBODY_DIR=$TMP/nobody

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -62,6 +63,31 @@ static int run_in_child(int monitor_filter, probe_fn probe)
     if (WIFSIGNALED(status))
         return -WTERMSIG(status);
     return WEXITSTATUS(status);
+}
+
+/* The same, with the child stopped and continued while the probe runs:
+ * the kernel resumes an interrupted sleep through restart_syscall. */
+static int run_stopped_in_child(int monitor_filter, probe_fn probe)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *why;
+        int rc = monitor_filter ? prh_monitor_filter_load(worker_exe_fd, -1)
+                                : prh_worker_sandbox(&why);
+        if (rc < 0)
+            _exit(2);
+        probe();
+        syscall(SYS_exit_group, SURVIVED);
+    }
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    kill(pid, SIGSTOP);
+    nanosleep(&pause, NULL);
+    kill(pid, SIGCONT);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 static void expect_killed(int monitor_filter, probe_fn probe)
@@ -145,6 +171,14 @@ static long do_recvmsg_other_fd(void)
     return syscall(SYS_recvmsg, 0, &m, MSG_DONTWAIT);
 }
 static long do_getpid(void) { return syscall(SYS_getpid); }
+/* Without a pending restart the kernel answers EINTR: allowed, survives. */
+static long do_restart_syscall(void) { return syscall(SYS_restart_syscall); }
+static long do_poll_sleep(void) { return syscall(SYS_poll, NULL, 0, 400); }
+static long do_nanosleep(void)
+{
+    struct timespec t = {0, 400 * 1000 * 1000};
+    return syscall(SYS_nanosleep, &t, NULL);
+}
 
 /* Worker: everything outside its few calls kills it. */
 static void worker_forbids_open(void **s) { (void)s; expect_killed(0, do_openat); expect_killed(0, do_open); }
@@ -156,6 +190,16 @@ static void worker_forbids_ids_and_fork(void **s) { (void)s; expect_killed(0, do
 static void worker_forbids_memory(void **s) { (void)s; expect_killed(0, do_mmap_exec); expect_killed(0, do_mprotect_exec); expect_killed(0, do_mmap); }
 static void worker_forbids_other_fds(void **s) { (void)s; expect_killed(0, do_recvmsg_other_fd); expect_killed(0, do_getpid); }
 static void worker_allows_its_io(void **s) { (void)s; expect_allowed(0, do_worker_io); }
+
+/* SIGSTOP/SIGCONT (Ctrl-Z, kill -STOP, cgroup freeze) must never kill. */
+static void worker_allows_restart_syscall(void **s) { (void)s; expect_allowed(0, do_restart_syscall); }
+static void monitor_allows_restart_syscall(void **s) { (void)s; expect_allowed(1, do_restart_syscall); }
+static void monitor_survives_stop_in_poll(void **s)
+{
+    (void)s;
+    assert_int_equal(run_stopped_in_child(1, do_poll_sleep), SURVIVED);
+    assert_int_equal(run_stopped_in_child(1, do_nanosleep), SURVIVED);
+}
 
 /* Monitor: SG_IO is the one ioctl; no paths, no sockets, no other exec. */
 static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(1, do_ioctl_sgio); }
@@ -199,6 +243,9 @@ int main(void)
         cmocka_unit_test(worker_forbids_memory),
         cmocka_unit_test(worker_forbids_other_fds),
         cmocka_unit_test(worker_allows_its_io),
+        cmocka_unit_test(worker_allows_restart_syscall),
+        cmocka_unit_test(monitor_allows_restart_syscall),
+        cmocka_unit_test(monitor_survives_stop_in_poll),
         cmocka_unit_test(monitor_allows_sgio),
         cmocka_unit_test(monitor_forbids_other_ioctl),
         cmocka_unit_test(monitor_forbids_open),
