@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 int prh_log_threshold = LOG_NOTICE;
@@ -9,7 +10,10 @@ static int use_syslog;
 
 void prh_log_use_syslog(const char *ident)
 {
-    /* LOG_NDELAY connects now, before the seccomp filter forbids socket(). */
+    /* Everything syslog() needs, now, before a seccomp filter forbids
+     * opening files: LOG_NDELAY connects the socket, and tzset() reads
+     * /etc/localtime, which glibc otherwise opens at the first message. */
+    tzset();
     openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     use_syslog = 1;
 }

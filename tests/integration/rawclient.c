@@ -3,6 +3,8 @@
  * script asks for and prints what comes back, one line per event.
  *
  * Usage: rawclient [-S] SOCKET STEP...
+ *        rawclient syslog-sink PATH   (a /dev/log stand-in: binds a datagram
+ *                   socket at PATH, prints each message as a line, forever)
  *   -S              print all 96 sense bytes (default: the first 18)
  *
  * The connection is opened before the first step. Steps:
@@ -43,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
@@ -393,11 +396,32 @@ static void usage(void)
     exit(EXIT_USAGE);
 }
 
+static void __attribute__((noreturn)) syslog_sink(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    char msg[4096];
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+    if (strlen(path) >= sizeof(a.sun_path))
+        die(EXIT_USAGE, path, "path too long");
+    strcpy(a.sun_path, path);
+    unlink(path);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0666) < 0)
+        die(EXIT_CONN, path, strerror(errno));
+    for (;;) {
+        ssize_t n = recv(s, msg, sizeof(msg) - 1, 0);
+        if (n > 0)
+            printf("%.*s\n", (int)n, msg);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int i = 1;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 3 && strcmp(argv[1], "syslog-sink") == 0)
+        syslog_sink(argv[2]);
     if (i < argc && strcmp(argv[i], "-S") == 0) {
         full_sense = 1;
         i++;

@@ -660,6 +660,83 @@ fi
 expect_eq "monitor still the same process after all of the above" "0" \
     "$(kill -0 "$MAIN_PID" 2>/dev/null; echo $?)"
 
+# ---------------------------------------------------------------- logging
+
+# Every log path must work after the filter is loaded, for every option
+# combination: the first line after start-up is a warning a client causes
+# (feature word 0xffffffff), then a request (logged at -v).
+BADHELLO=(hello 0xffffffff expect-closed)
+WARN_TEXT="client requested unsupported features"
+for opts in "" "-q" "-v"; do
+    name="log-fg${opts:+ $opts}"
+    if ! start_daemon "logfg$opts" "$TMP/logfg$opts.sock" $opts; then
+        not_ok "$name: starts" "$(cat "$TMP/logfg$opts.log")"
+        continue
+    fi
+    lpid=$DAEMON_PID
+    raw "$TMP/logfg$opts.sock" "${BADHELLO[@]}" > /dev/null
+    out=$(raw "$TMP/logfg$opts.sock" hello 0 req $IN /dev/null)
+    wait_log "$TMP/logfg$opts.log" 0 "$WARN_TEXT" 2
+    warned=$?
+    alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
+    result "$name: the client's warning is logged on stderr with priority 4, daemon serves" \
+        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_IO")" ] &&
+            grep -q "^<4>conn .*$WARN_TEXT" "$TMP/logfg$opts.log"; echo $?)" "$(cat "$TMP/logfg$opts.log")"
+    n5=$(grep -c '^<5>' "$TMP/logfg$opts.log")
+    n6=$(grep -c '^<6>.*PR IN READ KEYS' "$TMP/logfg$opts.log")
+    case $opts in
+    -q) expect_eq "$name: no notice or info lines" "0 0" "$n5 $n6" ;;
+    -v) result "$name: notices and the command line" "$([ "$n5" -gt 0 ] && [ "$n6" = 1 ]; echo $?)" \
+            "$(cat "$TMP/logfg$opts.log")" ;;
+    *) result "$name: notices, no command lines" "$([ "$n5" -gt 0 ] && [ "$n6" = 0 ]; echo $?)" \
+            "$(cat "$TMP/logfg$opts.log")" ;;
+    esac
+    stop_daemon "$lpid"
+done
+
+# -d logs to syslog: each daemon runs in a mount namespace whose /dev holds
+# null and a datagram socket standing in for /dev/log.
+if command -v unshare > /dev/null; then
+    for opts in "" "-q" "-v"; do
+        name="log-syslog -d${opts:+ $opts}"
+        d=$TMP/sysdev$opts
+        mkdir -p "$d"
+        mknod -m 666 "$d/null" c 1 3
+        "$RAW" syslog-sink "$d/log" > "$TMP/syslog$opts.out" 2>&1 &
+        PIDS+=($!)
+        wait_for_socket "$d/log"
+        sock=$TMP/logsys$opts.sock
+        unshare -m --propagation private sh -c \
+            "mount --bind '$d' /dev && exec '$MONITOR_BIN' -d -f '$TMP/logsys$opts.pid' -k '$sock' --worker '$WORKER_BIN' $opts" \
+            2> "$TMP/logsys$opts.err"
+        if ! wait_for_socket "$sock"; then
+            not_ok "$name: starts" "$(cat "$TMP/logsys$opts.err")"
+            continue
+        fi
+        lpid=$(cat "$TMP/logsys$opts.pid")
+        PIDS+=("$lpid")
+        raw "$sock" "${BADHELLO[@]}" > /dev/null
+        out=$(raw "$sock" hello 0 req $IN /dev/null)
+        wait_log "$TMP/syslog$opts.out" 0 "$WARN_TEXT" 2
+        warned=$?
+        alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
+        result "$name: the client's warning reaches syslog, daemon serves" \
+            "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_IO")" ]; echo $?)" \
+            "alive: $alive, reply: $out" "$(cat "$TMP/syslog$opts.out")"
+        nserving=$(grep -c 'serving' "$TMP/syslog$opts.out")
+        ncmd=$(grep -c 'PR IN READ KEYS' "$TMP/syslog$opts.out")
+        case $opts in
+        -q) expect_eq "$name: no notice or info lines" "0 0" "$nserving $ncmd" ;;
+        -v) expect_eq "$name: notices and the command line" "1 1" "$nserving $ncmd" ;;
+        *) expect_eq "$name: notices, no command lines" "1 0" "$nserving $ncmd" ;;
+        esac
+        kill -TERM "$lpid" 2>/dev/null
+        wait_exit "$lpid" 10 || kill -KILL "$lpid" 2>/dev/null
+    done
+else
+    skip "logging to syslog" "unshare not installed"
+fi
+
 # ------------------------------------------------------ operator signals
 
 # STOP/TSTP then CONT (Ctrl-Z and fg, kill -STOP/-CONT, a cgroup freeze):
