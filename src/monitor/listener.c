@@ -34,9 +34,24 @@ static int use_activated(struct prh_listener *l, int n, int path_set, char *err,
     return 0;
 }
 
-/* A stale socket from an earlier run may go; anything else at the path
- * is somebody's file and stays. */
-static int clear_stale(int dir_fd, const char *name, char *err, size_t errlen)
+/* Whether something accepts connections at path: a connect that is
+ * refused means a stale file from an earlier run. */
+static int somebody_listens(const struct sockaddr_un *addr)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return 0;
+    int rc = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+    int live = rc == 0 || errno == EAGAIN || errno == EINPROGRESS;
+    close(fd);
+    return live;
+}
+
+/* A stale socket from an earlier run may go; a live one belongs to a
+ * running instance, and anything else at the path is somebody's file:
+ * both stay. */
+static int clear_stale(int dir_fd, const char *name, const struct sockaddr_un *addr,
+                       char *err, size_t errlen)
 {
     struct stat st;
     if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -49,6 +64,10 @@ static int clear_stale(int dir_fd, const char *name, char *err, size_t errlen)
         snprintf(err, errlen, "%s exists and is not a socket", name);
         return -1;
     }
+    if (somebody_listens(addr)) {
+        snprintf(err, errlen, "another instance is serving %s", addr->sun_path);
+        return -1;
+    }
     if (unlinkat(dir_fd, name, 0) < 0) {
         snprintf(err, errlen, "cannot remove the stale socket %s: %s", name, strerror(errno));
         return -1;
@@ -56,7 +75,23 @@ static int clear_stale(int dir_fd, const char *name, char *err, size_t errlen)
     return 0;
 }
 
-static int bind_path(struct prh_listener *l, const char *path, char *err, size_t errlen)
+/* The socket's access is set here, not left to the caller's umask: 0600,
+ * or 0660 for a group (systemd's SocketMode= and SocketGroup=). The mask
+ * covers the moment between bind() and chmod; listen() comes last, so
+ * nobody connects before the mode is final. */
+static int set_access(struct prh_listener *l, gid_t group, char *err, size_t errlen)
+{
+    mode_t mode = group == (gid_t)-1 ? 0600 : 0660;
+    if ((group != (gid_t)-1 && fchownat(l->dir_fd, l->name, (uid_t)-1, group, AT_SYMLINK_NOFOLLOW) < 0) ||
+        fchmodat(l->dir_fd, l->name, mode, 0) < 0) {
+        snprintf(err, errlen, "cannot set the mode of socket %s: %s", l->name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int bind_path(struct prh_listener *l, const char *path, gid_t group, char *err,
+                     size_t errlen)
 {
     char dir[4096], base[4096];
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -74,23 +109,30 @@ static int bind_path(struct prh_listener *l, const char *path, char *err, size_t
         snprintf(err, errlen, "socket directory of %s: %s", path, strerror(errno));
         return -1;
     }
-    if (clear_stale(l->dir_fd, l->name, err, errlen) < 0)
-        return -1;
     memcpy(addr.sun_path, path, strlen(path) + 1);
+    if (clear_stale(l->dir_fd, l->name, &addr, err, errlen) < 0)
+        return -1;
     l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        listen(l->fd, SOMAXCONN) < 0 ||
-        fstatat(l->dir_fd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    mode_t old_mask = umask(0177);
+    int rc = l->fd < 0 ? -1 : bind(l->fd, (struct sockaddr *)&addr, sizeof(addr));
+    umask(old_mask);
+    if (rc < 0 || fstatat(l->dir_fd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
         snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
-    l->dev = st.st_dev;
+    l->dev = st.st_dev; /* ours from here on: prh_listener_close removes it */
     l->ino = st.st_ino;
+    if (set_access(l, group, err, errlen) < 0)
+        return -1;
+    if (listen(l->fd, SOMAXCONN) < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
 int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
-                      char *err, size_t errlen)
+                      gid_t group, char *err, size_t errlen)
 {
     int n = sd_listen_fds(1);
 
@@ -101,7 +143,7 @@ int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
         return -1;
     }
     return n > 0 ? use_activated(l, n, path_set, err, errlen)
-                 : bind_path(l, path, err, errlen);
+                 : bind_path(l, path, group, err, errlen);
 }
 
 void prh_listener_close(struct prh_listener *l)
@@ -120,28 +162,4 @@ void prh_listener_close(struct prh_listener *l)
         prh_log(LOG_NOTICE, "could not remove socket %s: %s", l->name, strerror(errno));
     close(l->dir_fd);
     l->dir_fd = -1;
-}
-
-int prh_pidfile_write(const char *path, char *err, size_t errlen)
-{
-    char buf[32];
-    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-
-    if (fd < 0) {
-        snprintf(err, errlen, "pidfile %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fcntl(fd, F_SETLK, &lock) < 0) {
-        snprintf(err, errlen, "pidfile %s is locked: another instance is running", path);
-        close(fd);
-        return -1;
-    }
-    int len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-    if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)len, 0) != len) {
-        snprintf(err, errlen, "pidfile %s: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
 }

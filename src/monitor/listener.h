@@ -13,16 +13,14 @@ struct prh_listener {
     ino_t ino;
 };
 
-/* path_set: -k was given. Returns 0, or -1 with one line in err. */
+/* path_set: -k was given. The socket file gets mode 0600, or 0660 and
+ * this group unless group is (gid_t)-1. A live socket at path is never
+ * replaced. Returns 0, or -1 with one line in err. */
 int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
-                      char *err, size_t errlen);
+                      gid_t group, char *err, size_t errlen);
 
 /* Stops listening; removes the socket file if we created it and it is
  * still the same file. Best effort once privileges are gone. */
 void prh_listener_close(struct prh_listener *l);
-
-/* Writes our pid into path and keeps it locked while we run. Returns the
- * fd (kept open) or -1 with err. */
-int prh_pidfile_write(const char *path, char *err, size_t errlen);
 
 #endif

@@ -24,6 +24,7 @@
 #include "listener.h"
 #include "log.h"
 #include "options.h"
+#include "pidfile.h"
 #include "privdrop.h"
 #include "session.h"
 #include "spawn.h"
@@ -237,8 +238,22 @@ int main(int argc, char **argv)
     monitor.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (monitor.devnull_fd < 0)
         fail("cannot open /dev/null");
-    if (prh_listener_open(&listener, o.socket_path, o.socket_path_set, err, sizeof(err)) < 0)
+    gid_t socket_gid = (gid_t)-1;
+    if (o.socket_group && prh_resolve_group(o.socket_group, &socket_gid, err, sizeof(err)) < 0)
         fail(err);
+    /* The pidfile lock first: a second instance must fail before it
+     * touches the first one's socket. */
+    int pid_fd = -1;
+    if (o.daemonize || o.pidfile_set) {
+        pid_fd = prh_pidfile_lock(o.pidfile, err, sizeof(err));
+        if (pid_fd < 0)
+            fail(err);
+    }
+    if (prh_listener_open(&listener, o.socket_path, o.socket_path_set, socket_gid, err,
+                          sizeof(err)) < 0) {
+        prh_listener_close(&listener);
+        fail(err);
+    }
 
     if (o.daemonize) {
         if (daemon(0, 0) < 0)
@@ -246,7 +261,7 @@ int main(int argc, char **argv)
         prh_log_use_syslog("prhelper");
         daemonized = 1;
     }
-    if ((o.daemonize || o.pidfile_set) && prh_pidfile_write(o.pidfile, err, sizeof(err)) < 0)
+    if (pid_fd >= 0 && prh_pidfile_write(pid_fd, o.pidfile, err, sizeof(err)) < 0)
         fail(err);
     if (prh_drop_privileges(uid, gid, &why) < 0) {
         snprintf(err, sizeof(err), "cannot drop privileges: %s: %s", why, strerror(errno));

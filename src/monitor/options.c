@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS };
+enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_SOCKET_GROUP };
 
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -22,6 +22,8 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"worker", required_argument, NULL, OPT_WORKER},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+    {"max-clients-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
+    {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -126,6 +128,16 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
                 return -1;
             }
             break;
+        case OPT_MAX_PER_UID:
+            if (parse_unsigned(optarg, 1, PRH_MAX_CLIENTS_LIMIT, &o->max_per_uid) < 0) {
+                snprintf(err, errlen, "--max-clients-per-uid wants a number from 1 to %u: %s",
+                         PRH_MAX_CLIENTS_LIMIT, optarg);
+                return -1;
+            }
+            break;
+        case OPT_SOCKET_GROUP:
+            o->socket_group = optarg;
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
             return -1;
@@ -138,6 +150,8 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
         snprintf(err, errlen, "unexpected argument: %s", argv[optind]);
         return -1;
     }
+    if (o->max_per_uid == 0)
+        o->max_per_uid = o->max_clients / PRH_PER_UID_DIVISOR ? o->max_clients / PRH_PER_UID_DIVISOR : 1;
     return 0;
 }
 
@@ -152,8 +166,9 @@ void prh_options_usage(const char *argv0)
            "  -d, --daemon              run in the background\n"
            "  -f, --pidfile=PATH        PID file (written with -d or -f;\n"
            "                            default '%s')\n"
-           "  -k, --socket=PATH         path to the unix socket\n"
+           "  -k, --socket=PATH         path to the unix socket, mode 0600\n"
            "                            (default '%s')\n"
+           "      --socket-group=GROUP  socket mode 0660 with this group (e.g. kvm)\n"
            "  -T, --trace=PATTERN       accepted for compatibility, ignored\n"
            "  -u, --user=USER           user to run as (default 65534)\n"
            "  -g, --group=GROUP         group to run as (default: USER's group,\n"
@@ -162,7 +177,10 @@ void prh_options_usage(const char *argv0)
            "  -v, --verbose             log every command (twice: debug)\n"
            "      --timeout=SECONDS     SG_IO timeout (default %u)\n"
            "      --worker=PATH         worker binary (default '%s')\n"
-           "      --max-clients=N       concurrent connections (default %u)\n",
+           "      --max-clients=N       concurrent connections (default %u)\n"
+           "      --max-clients-per-uid=N\n"
+           "                            connections one peer uid may hold\n"
+           "                            (default: a quarter of --max-clients)\n",
            argv0, PRH_DEFAULT_PIDFILE, PRH_DEFAULT_SOCKET, PRH_DEFAULT_TIMEOUT_S,
            PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS);
 }

@@ -21,6 +21,9 @@
 #define PRH_MAX_TIMEOUT_S 3600
 #define PRH_DEFAULT_MAX_CLIENTS 512
 #define PRH_MAX_CLIENTS_LIMIT 65536
+/* Per-uid default: a quarter of --max-clients, so one local user cannot
+ * take every slot. */
+#define PRH_PER_UID_DIVISOR 4
 
 enum prh_action { PRH_RUN, PRH_SHOW_HELP, PRH_SHOW_VERSION };
 
@@ -37,6 +40,8 @@ struct prh_options {
     unsigned timeout_s;
     const char *worker_path;
     unsigned max_clients;
+    unsigned max_per_uid;   /* 0 until parsed: then max_clients / 4, at least 1 */
+    const char *socket_group; /* NULL: socket mode 0600 */
     int trace_given; /* -T is accepted and ignored */
 };
 

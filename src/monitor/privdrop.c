@@ -21,6 +21,21 @@ static int parse_id(const char *s, unsigned long *out)
     return errno || *end || *out >= UINT_MAX ? -1 : 0;
 }
 
+int prh_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen)
+{
+    unsigned long n;
+    struct group *gr = getgrnam(group);
+    if (gr) {
+        *gid = gr->gr_gid;
+    } else if (parse_id(group, &n) == 0) {
+        *gid = (gid_t)n;
+    } else {
+        snprintf(err, errlen, "invalid group '%s'", group);
+        return -1;
+    }
+    return 0;
+}
+
 int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
                     char *err, size_t errlen)
 {
@@ -40,17 +55,8 @@ int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
             return -1;
         }
     }
-    if (group) {
-        struct group *gr = getgrnam(group);
-        if (gr) {
-            *gid = gr->gr_gid;
-        } else if (parse_id(group, &n) == 0) {
-            *gid = (gid_t)n;
-        } else {
-            snprintf(err, errlen, "invalid group '%s'", group);
-            return -1;
-        }
-    }
+    if (group && prh_resolve_group(group, gid, err, errlen) < 0)
+        return -1;
     if (*uid == 0) {
         snprintf(err, errlen, "refusing to run as uid 0: pick another user with -u");
         return -1;

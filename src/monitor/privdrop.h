@@ -14,6 +14,9 @@
 int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
                     char *err, size_t errlen);
 
+/* A group name or number. Returns 0, or -1 with one line in err. */
+int prh_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen);
+
 /* Returns 0, or -1 with the failing step in *why (errno set). */
 int prh_drop_privileges(uid_t uid, gid_t gid, const char **why);
 

@@ -947,6 +947,58 @@ else
     not_ok "-f writes the monitor's pid" "$(cat "$TMP/pidfile.log")"
 fi
 
+# ------------------------------------------------------ a second start
+
+# The same socket and pidfile as a running instance: the second start must
+# fail with one line before it touches the socket, and the first one must
+# stay reachable. Without -f too: a live socket is never replaced.
+S1=$TMP/second.sock
+P1=$TMP/second.pid
+if start_daemon second1 "$S1" -f "$P1"; then
+    first=$DAEMON_PID
+    for args in "-f $P1" ""; do
+        name="second start with the same socket${args:+ and pidfile}"
+        timeout 10 "$MONITOR_BIN" -k "$S1" --worker "$WORKER_BIN" $args > "$TMP/second2.out" 2> "$TMP/second2.err"
+        rc=$?
+        n=$(wc -l < "$TMP/second2.err")
+        result "$name: exit 1, one line" "$([ $rc = 1 ] && [ "$n" = 1 ]; echo $?)" "rc $rc" "$(cat "$TMP/second2.err")"
+        expect_eq "$name: the first instance is still reachable" "$(lines "features 1" "$R_IO")" \
+            "$(raw "$S1" hello 0 req $IN /dev/null)"
+    done
+    expect_eq "second start: the pidfile still names the first instance" "$first" "$(cat "$P1")"
+    # A stale socket file (its server killed outright) is replaced.
+    kill -KILL "$first"
+    wait "$first" 2>/dev/null
+    if start_daemon second3 "$S1" -f "$P1"; then
+        expect_eq "a stale socket file from a killed instance is replaced" "$(lines "features 1" "$R_IO")" \
+            "$(raw "$S1" hello 0 req $IN /dev/null)"
+        stop_daemon "$DAEMON_PID"
+    else
+        not_ok "a stale socket file from a killed instance is replaced" "$(cat "$TMP/second3.log")"
+    fi
+else
+    not_ok "second start: the first instance starts" "$(cat "$TMP/second1.log")"
+fi
+
+# ------------------------------------------------------------ socket mode
+
+# The mode never comes from the caller's umask: 0600, or 0660 with a group.
+old_umask=$(umask)
+umask 000
+start_daemon mode "$TMP/mode.sock"
+umask "$old_umask"
+expect_eq "umask 000: the socket is 0600 root:root" "600 0:0" "$(stat -c '%a %u:%g' "$TMP/mode.sock" 2>&1)"
+stop_daemon "$DAEMON_PID"
+if start_daemon group "$TMP/group.sock" --socket-group 4243; then
+    expect_eq "--socket-group 4243: the socket is 0660 root:4243" "660 0:4243" \
+        "$(stat -c '%a %u:%g' "$TMP/group.sock")"
+    stop_daemon "$DAEMON_PID"
+else
+    not_ok "--socket-group 4243: the socket is 0660 root:4243" "$(cat "$TMP/group.log")"
+fi
+cli_error "--socket-group with an unknown name: exit 1, one line" \
+    --socket-group no-such-group-prh -k "$TMP/cli.sock" --worker "$WORKER_BIN"
+
 # --------------------------------------------------------- prhelper-client
 
 if [ -x "$CLIENT_BIN" ]; then
