@@ -101,20 +101,33 @@ int prh_send_record(int sock, const void *a, size_t alen, const void *b,
     return 0;
 }
 
-int prh_write_all(int fd, const void *buf, size_t len)
+int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t blen)
 {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == ENOTSOCK)
-            n = write(fd, p, len);
+    struct iovec iov[2] = {
+        {.iov_base = (void *)a, .iov_len = alen},
+        {.iov_base = (void *)b, .iov_len = blen},
+    };
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+
+    /* One sendmsg in the normal case; more only after a partial send. */
+    while (iov[0].iov_len + iov[1].iov_len > 0) {
+        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return -1;
         }
-        p += n;
-        len -= (size_t)n;
+        for (int i = 0; i < 2; i++) {
+            size_t take = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+            iov[i].iov_base = (char *)iov[i].iov_base + take;
+            iov[i].iov_len -= take;
+            n -= (ssize_t)take;
+        }
     }
     return 0;
+}
+
+int prh_write_all(int sock, const void *buf, size_t len)
+{
+    return prh_send_all(sock, buf, len, NULL, 0);
 }

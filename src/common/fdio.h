@@ -27,8 +27,13 @@ void prh_received_close(struct prh_received *r);
 int prh_send_record(int sock, const void *a, size_t alen, const void *b,
                     size_t blen, int fd);
 
-/* Writes all of buf, looping over partial writes and EINTR. */
-int prh_write_all(int fd, const void *buf, size_t len);
+/* Sends all of a and then b (either may be empty) on a stream socket:
+ * one sendmsg unless the kernel takes less, then the rest; EINTR retried.
+ * Returns 0 or -1. */
+int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t blen);
+
+/* prh_send_all of one buffer. */
+int prh_write_all(int sock, const void *buf, size_t len);
 
 /* close() that keeps errno. */
 void prh_close(int fd);

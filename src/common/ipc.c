@@ -1,6 +1,6 @@
 #include "ipc.h"
 
-static const char *const event_text[PRH_EVENT_MAX] = {
+static const char *const close_text[PRH_CLOSE_MAX] = {
     [PRH_CLOSE_CLIENT_EOF] = "client closed the connection",
     [PRH_CLOSE_CLIENT_IO] = "client socket error",
     [PRH_CLOSE_BAD_FEATURES] = "client requested unsupported features",
@@ -11,10 +11,21 @@ static const char *const event_text[PRH_EVENT_MAX] = {
     [PRH_CLOSE_EOF_MID_REQUEST] = "client vanished in the middle of a request",
     [PRH_CLOSE_BAD_REPLY] = "reply from the monitor failed the worker's check",
     [PRH_CLOSE_MONITOR_IO] = "could not send the request to the monitor",
-    [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered INVALID FIELD",
 };
 
-const char *prh_event_text(uint32_t code)
+static const char *const note_text[PRH_NOTE_MAX] = {
+    [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered INVALID FIELD",
+    [PRH_NOTE_NOT_A_DEVICE] = "request on a file that is no block device or sg node: "
+                              "answered 0b/00/06",
+    [PRH_NOTE_READ_ONLY] = "PR OUT or cleanup through a read-only fd: answered 05/20/00",
+};
+
+const char *prh_close_text(uint32_t reason)
 {
-    return code < PRH_EVENT_MAX ? event_text[code] : "unknown";
+    return reason < PRH_CLOSE_MAX ? close_text[reason] : "unknown";
+}
+
+const char *prh_note_text(uint32_t note)
+{
+    return note < PRH_NOTE_MAX ? note_text[note] : "unknown";
 }

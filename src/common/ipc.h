@@ -2,10 +2,14 @@
  * one message per record, so lengths are exact and a short or long record is
  * visible (MSG_TRUNC). Host byte order: both ends are on the same machine.
  *
+ *   monitor -> worker  PRH_IPC_ASSIGN   header only, exactly 1 fd: the client
  *   worker -> monitor  PRH_IPC_COMMAND  header + param_len bytes, exactly 1 fd
  *   worker -> monitor  PRH_IPC_NOTICE   header only, no fd; something to log
  *   worker -> monitor  PRH_IPC_GOODBYE  header only, no fd; the worker exits
  *   monitor -> worker  PRH_IPC_REPLY    header + data_len bytes, no fd
+ *
+ * A worker is started before it has a client (the monitor keeps a few
+ * ready); ASSIGN hands it the one connection it will ever serve.
  */
 #ifndef PRH_IPC_H
 #define PRH_IPC_H
@@ -16,11 +20,13 @@
 #include "proto.h"
 
 /* Descriptors a worker starts with (everything else is closed):
- * 0 and 1 /dev/null, 2 the monitor's log stream, 3 and 4 below. */
+ * 0 and 1 /dev/null, 2 the monitor's log stream, 4 the monitor. The client
+ * arrives with ASSIGN and lands on 3, the lowest free number. */
 #define PRH_WORKER_CLIENT_FD 3
 #define PRH_WORKER_MONITOR_FD 4
 
 enum prh_ipc_type {
+    PRH_IPC_ASSIGN = 0x41534e31,  /* "ASN1" */
     PRH_IPC_COMMAND = 0x434d4431, /* "CMD1" */
     PRH_IPC_GOODBYE = 0x42594531, /* "BYE1" */
     PRH_IPC_NOTICE = 0x4e4f5431,  /* "NOT1" */
@@ -33,7 +39,7 @@ struct prh_ipc_command {
     uint8_t cdb[PRH_CDB_SIZE];
 };
 
-/* GOODBYE and NOTICE: a code from enum prh_worker_event. */
+/* ASSIGN (code 0), GOODBYE (a prh_close_reason), NOTICE (a prh_note). */
 struct prh_ipc_event {
     uint32_t type;
     uint32_t code;
@@ -46,13 +52,16 @@ struct prh_ipc_reply {
     uint8_t sense[PRH_SENSE_SIZE];
 };
 
+_Static_assert(sizeof(struct prh_ipc_command) == 24, "command record layout");
+_Static_assert(sizeof(struct prh_ipc_event) == 8, "event record layout");
+_Static_assert(sizeof(struct prh_ipc_reply) == 12 + PRH_SENSE_SIZE, "reply record layout");
+
 /* Largest record either side ever sends. */
 #define PRH_IPC_MAX (sizeof(struct prh_ipc_reply) + PRH_DATA_MAX)
 
-/* What a worker reports: why it ended its client connection (GOODBYE), or
- * a request it answered itself (NOTICE). The monitor logs the text; a value
- * out of range is itself a protocol violation. */
-enum prh_worker_event {
+/* Why a worker ended its client connection (GOODBYE). The monitor logs
+ * the text; a value out of range is itself a protocol violation. */
+enum prh_close_reason {
     PRH_CLOSE_CLIENT_EOF,      /* client closed the connection */
     PRH_CLOSE_CLIENT_IO,       /* read or write error on the client socket */
     PRH_CLOSE_BAD_FEATURES,    /* requested an unsupported feature bit */
@@ -63,10 +72,18 @@ enum prh_worker_event {
     PRH_CLOSE_EOF_MID_REQUEST, /* client vanished inside a request */
     PRH_CLOSE_BAD_REPLY,       /* the monitor's reply failed the worker's check */
     PRH_CLOSE_MONITOR_IO,      /* the request could not be sent to the monitor */
-    PRH_NOTE_PR_OUT_LENGTH,    /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
-    PRH_EVENT_MAX
+    PRH_CLOSE_MAX
 };
 
-const char *prh_event_text(uint32_t code);
+/* A request the worker answered itself, without the monitor (NOTICE). */
+enum prh_note {
+    PRH_NOTE_PR_OUT_LENGTH, /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
+    PRH_NOTE_NOT_A_DEVICE,  /* fd is no block device or sg node: 0B/00/06 */
+    PRH_NOTE_READ_ONLY,     /* PR OUT or cleanup through a read-only fd: 05/20/00 */
+    PRH_NOTE_MAX
+};
+
+const char *prh_close_text(uint32_t reason);
+const char *prh_note_text(uint32_t note);
 
 #endif

@@ -5,36 +5,9 @@
 #include <scsi/sg.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
+#include "fdcheck.h"
 #include "scsi.h"
-
-#define SCSI_GENERIC_MAJOR 21
-
-enum prh_fd_kind prh_fd_classify(int fd, dev_t *rdev, int *read_only)
-{
-    struct stat st;
-    int flags = fcntl(fd, F_GETFL);
-
-    *rdev = 0;
-    *read_only = 1;
-    if (flags < 0 || fstat(fd, &st) < 0)
-        return PRH_FD_OTHER;
-    *read_only = (flags & O_ACCMODE) == O_RDONLY;
-    if (flags & O_PATH)
-        return PRH_FD_OTHER; /* no I/O possible through it */
-    if (S_ISBLK(st.st_mode)) {
-        *rdev = st.st_rdev;
-        return PRH_FD_BLOCK;
-    }
-    if (S_ISCHR(st.st_mode)) {
-        *rdev = st.st_rdev;
-        if (major(st.st_rdev) == SCSI_GENERIC_MAJOR)
-            return PRH_FD_SCSI_GENERIC;
-    }
-    return PRH_FD_OTHER;
-}
 
 static void answer(struct prh_result *res, struct prh_sense code)
 {
@@ -46,27 +19,24 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
                  struct prh_result *res)
 {
     uint8_t opcode = req->cdb[0];
-    int read_only;
-    enum prh_fd_kind kind = prh_fd_classify(req->fd, &res->rdev, &read_only);
+    struct prh_fd_info fd;
+    struct prh_sense code;
+    uint32_t note;
 
     res->status = PRH_GOOD;
     res->data_len = 0;
     res->touched_device = 0;
     memset(res->sense, 0, sizeof(res->sense));
 
-    /* Same order as qemu-pr-helper: a read-only fd may not change
-     * reservations, whatever it points to. */
-    if (opcode != PRH_OP_PR_IN && read_only) {
-        answer(res, PRH_SENSE_INVALID_OPCODE);
+    prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
+    res->rdev = fd.rdev;
+    if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
+        if (res->status == PRH_CHECK_CONDITION)
+            answer(res, code);
         return;
     }
     if (opcode == PRH_OP_CLEANUP)
         return; /* no multipath here: nothing to release, GOOD */
-    if (kind == PRH_FD_OTHER) {
-        /* What SG_IO's ENOTTY would have produced, without the ioctl. */
-        answer(res, PRH_SENSE_IO_ERROR);
-        return;
-    }
 
     /* PR IN offers the whole buffer, as qemu-pr-helper does; the device
      * honours the allocation length and the reply is clamped to it. */

@@ -1,6 +1,7 @@
 /* Runs one validated request against its device: the only SG_IO in the
- * project. It checks the fd's type and open mode first, then maps the
- * outcome to status and sense the way qemu-pr-helper does. */
+ * project. It checks the fd's type and open mode first (fdcheck.h, the
+ * same table the worker applied), then maps the outcome to status and
+ * sense the way qemu-pr-helper does. */
 #ifndef PRH_EXECUTE_H
 #define PRH_EXECUTE_H
 
@@ -8,12 +9,6 @@
 #include <sys/types.h>
 
 #include "validate.h"
-
-enum prh_fd_kind {
-    PRH_FD_OTHER,         /* regular file, /dev/null, socket, O_PATH... */
-    PRH_FD_BLOCK,         /* any block device: sd, dm-multipath, ... */
-    PRH_FD_SCSI_GENERIC,  /* /dev/sgN (char major 21) */
-};
 
 struct prh_result {
     int32_t status;
@@ -23,9 +18,6 @@ struct prh_result {
     int touched_device;   /* SG_IO was issued */
     uint8_t data[PRH_DATA_MAX];
 };
-
-/* Classifies fd and reports whether it was opened read-only. */
-enum prh_fd_kind prh_fd_classify(int fd, dev_t *rdev, int *read_only);
 
 void prh_execute(const struct prh_request *req, unsigned timeout_ms,
                  struct prh_result *res);

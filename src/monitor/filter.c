@@ -45,25 +45,21 @@ static const struct rule fixed_rules[] = {
     ANY(poll),
     ANY(ppoll),
     ONE(ioctl, ARG_EQ(1, SG_IO)),
-    ANY(fstat),
-    ONE(newfstatat, ARG_EQ(3, AT_EMPTY_PATH)), /* glibc's fstat() */
+    ANY(fstat),           /* a request's fd: fdcheck.c calls it by number */
     ONE(fcntl, ARG_EQ(1, F_GETFL)),
     ONE(fcntl, ARG_EQ(1, F_GETFD)),
     ONE(fcntl, ARG_EQ(1, F_SETFD)),
     ONE(fcntl, ARG_EQ(1, F_DUPFD_CLOEXEC)),
 
-    /* Workers: fork (and threads), the child's fd shuffle, reaping. */
+    /* Workers: vfork-style spawn (and threads), the child's fd shuffle,
+     * reaping. Workers die by their parent-death signal, never by ours. */
     ONE(clone, ARG_MASKED(0, CLONE_FORBIDDEN, 0)),
     ANY(dup2),
     ANY(dup3),
     ANY(close_range),
-    ONE(prctl, ARG_EQ(0, PR_SET_PDEATHSIG)),
-    ANY(getppid),
+    TWO(prctl, ARG_EQ(0, PR_SET_PDEATHSIG), ARG_EQ(1, SIGKILL)),
     ANY(wait4),
     ANY(waitid),
-    ANY(pidfd_open),
-    ONE(pidfd_send_signal, ARG_EQ(1, SIGKILL)),
-    ONE(kill, ARG_EQ(1, SIGKILL)),
     ONE(tgkill, ARG_EQ(2, SIGABRT)), /* abort() */
 
     /* What the worker does under this filter too (filters stack) until it
@@ -120,8 +116,18 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
     return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->syscall, r->nargs, r->arg);
 }
 
-int prh_monitor_filter_load(int worker_exe_fd, int socket_dir_fd)
+/* setres[ug]id with all three ids equal to v: the spawn child becoming a
+ * worker. Nothing else may change an id. */
+static int add_ids_rule(scmp_filter_ctx ctx, int syscall, unsigned v)
 {
+    struct scmp_arg_cmp all[3] = {ARG_EQ(0, v), ARG_EQ(1, v), ARG_EQ(2, v)};
+    return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, syscall, 3, all);
+}
+
+int prh_monitor_filter_load(const struct prh_filter_pins *pins)
+{
+    int worker_exe_fd = pins->worker_exe_fd;
+    int socket_dir_fd = pins->socket_dir_fd;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? 0 : -ENOMEM;
 
@@ -133,6 +139,10 @@ int prh_monitor_filter_load(int worker_exe_fd, int socket_dir_fd)
         TWO(execveat, ARG_EQ(0, worker_exe_fd), ARG_EQ(4, AT_EMPTY_PATH));
     if (rc == 0)
         rc = add_rule(ctx, &exec_worker);
+    if (rc == 0)
+        rc = add_ids_rule(ctx, SCMP_SYS(setresgid), pins->worker_gid);
+    if (rc == 0)
+        rc = add_ids_rule(ctx, SCMP_SYS(setresuid), pins->worker_uid);
     if (rc == 0 && socket_dir_fd >= 0) {
         const struct rule unlink_socket = TWO(unlinkat, ARG_EQ(0, socket_dir_fd), ARG_EQ(2, 0));
         const struct rule stat_socket =

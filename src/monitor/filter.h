@@ -2,8 +2,19 @@
 #ifndef PRH_MONITOR_FILTER_H
 #define PRH_MONITOR_FILTER_H
 
-/* worker_exe_fd: the only file execveat() may run. socket_dir_fd: the only
- * directory whose entries unlinkat() and fstatat() may touch (-1: none). Returns 0 or -1 (errno). */
-int prh_monitor_filter_load(int worker_exe_fd, int socket_dir_fd);
+#include <sys/types.h>
+
+/* What the filter pins: the only file execveat() may run, the only
+ * directory whose entries unlinkat() and fstatat() may touch (-1: none),
+ * and the only ids a spawn child may take (the workers'). */
+struct prh_filter_pins {
+    int worker_exe_fd;
+    int socket_dir_fd;
+    uid_t worker_uid;
+    gid_t worker_gid;
+};
+
+/* Returns 0 or -1 (errno). */
+int prh_monitor_filter_load(const struct prh_filter_pins *pins);
 
 #endif

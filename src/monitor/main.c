@@ -29,7 +29,10 @@
 #include "session.h"
 #include "spawn.h"
 
+/* At shutdown: a request in flight gets its SG_IO timeout plus this; a
+ * worker with nothing in flight this long to relay its last answer. */
 #define DRAIN_GRACE_S 5
+#define DRAIN_IDLE_S 2
 
 static struct prh_monitor monitor;
 static int daemonized;
@@ -134,15 +137,22 @@ static int handle_signals(int sfd)
     return stop;
 }
 
+/* Accepts first; tops up the ready sessions whenever nothing waits. */
 static void serve(int listen_fd, int sfd)
 {
     struct pollfd fds[2] = {{listen_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
     for (;;) {
-        if (poll(fds, 2, -1) < 0) {
+        int want_spare = prh_sessions_want_spare(&monitor);
+        int n = poll(fds, 2, want_spare ? 0 : -1);
+        if (n < 0) {
             if (errno == EINTR)
                 continue;
             prh_log(LOG_ERR, "poll: %s", strerror(errno));
             return;
+        }
+        if (n == 0) {
+            prh_sessions_start_spare(&monitor);
+            continue;
         }
         if ((fds[1].revents & POLLIN) && handle_signals(sfd))
             return;
@@ -167,30 +177,30 @@ static time_t now_s(void)
     return t.tv_sec;
 }
 
-/* In-flight requests get their answer (up to one SG_IO timeout), then
- * every worker is stopped and reaped. */
+/* Requests in flight get their answer (up to one SG_IO timeout), workers
+ * relay it and end. Whatever is left when we return dies with us: each
+ * worker has a parent-death signal, and nothing here waits on a worker
+ * stuck in the kernel (say, closing a client's file that blocks). */
 static void drain(int sfd, unsigned timeout_s)
 {
-    time_t deadline = now_s() + (time_t)timeout_s + DRAIN_GRACE_S;
-    int killed = 0;
+    time_t start = now_s();
+    unsigned sessions, busy;
 
     prh_sessions_drain(&monitor);
     for (;;) {
         reap_workers();
-        if (prh_sessions_count(&monitor) == 0 && waitpid(-1, NULL, WNOHANG) < 0 &&
-            errno == ECHILD)
+        prh_sessions_count(&monitor, &sessions, &busy);
+        if (sessions == 0)
             return;
-        if (now_s() >= deadline) {
-            if (killed)
-                return;
-            prh_log(LOG_WARNING, "workers still busy after %us: killing them",
-                    timeout_s + DRAIN_GRACE_S);
-            prh_sessions_kill(&monitor);
-            killed = 1;
-            deadline = now_s() + DRAIN_GRACE_S;
+        time_t waited = now_s() - start;
+        if (waited >= (time_t)timeout_s + DRAIN_GRACE_S ||
+            (busy == 0 && waited >= DRAIN_IDLE_S)) {
+            prh_log(LOG_WARNING, "%u connections did not end within %lds (%u requests in"
+                    " flight): their workers are killed", sessions, (long)waited, busy);
+            return;
         }
         struct pollfd p = {sfd, POLLIN, 0};
-        if (poll(&p, 1, 100) > 0)
+        if (poll(&p, 1, 50) > 0)
             handle_signals(sfd);
     }
 }
@@ -224,19 +234,34 @@ int main(int argc, char **argv)
     prh_log_threshold = log_threshold(o.verbosity);
     if (prh_resolve_ids(o.user, o.group, &uid, &gid, err, sizeof(err)) < 0)
         fail(err);
+    int shared_uid;
+    uid_t wuid;
+    gid_t wgid;
+    if (prh_resolve_worker_ids(o.worker_user, uid, gid, &wuid, &wgid, &shared_uid, err,
+                               sizeof(err)) < 0)
+        fail(err);
+    if (!shared_uid && (wuid != uid || wgid != gid) && !prh_can_change_ids()) {
+        wuid = uid; /* a unit without CAP_SETUID/CAP_SETGID: see README */
+        wgid = gid;
+        shared_uid = 1;
+    }
 
     prh_monitor_init(&monitor);
     monitor.timeout_ms = o.timeout_s * 1000;
     monitor.max_clients = o.max_clients;
+    monitor.max_per_uid = o.max_per_uid;
+    monitor.spare_workers = o.spare_workers;
+    monitor.spawn.uid = wuid;
+    monitor.spawn.gid = wgid;
     raise_fd_limit(o.max_clients);
     int sfd = signal_fd();
     if (sfd < 0)
         fail("signalfd failed");
-    monitor.worker_exe_fd = open_worker(o.worker_path, err, sizeof(err));
-    if (monitor.worker_exe_fd < 0)
+    monitor.spawn.exe_fd = open_worker(o.worker_path, err, sizeof(err));
+    if (monitor.spawn.exe_fd < 0)
         fail(err);
-    monitor.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (monitor.devnull_fd < 0)
+    monitor.spawn.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (monitor.spawn.devnull_fd < 0)
         fail("cannot open /dev/null");
     gid_t socket_gid = (gid_t)-1;
     if (o.socket_group && prh_resolve_group(o.socket_group, &socket_gid, err, sizeof(err)) < 0)
@@ -263,19 +288,24 @@ int main(int argc, char **argv)
     }
     if (pid_fd >= 0 && prh_pidfile_write(pid_fd, o.pidfile, err, sizeof(err)) < 0)
         fail(err);
-    if (prh_drop_privileges(uid, gid, &why) < 0) {
+    if (prh_drop_privileges(uid, gid, wuid, wgid, &why) < 0) {
         snprintf(err, sizeof(err), "cannot drop privileges: %s: %s", why, strerror(errno));
         fail(err);
     }
     if (o.trace_given)
         prh_log(LOG_INFO, "-T trace patterns are accepted for compatibility and ignored");
-    prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, SG_IO timeout %us",
-            listener.activated ? "the activated socket" : o.socket_path, uid, gid, o.timeout_s);
+    prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, workers uid %u"
+            " gid %u, SG_IO timeout %us", listener.activated ? "the activated socket" : o.socket_path,
+            uid, gid, wuid, wgid, o.timeout_s);
+    if (shared_uid)
+        prh_log(LOG_WARNING, "workers share uid %u with the monitor: create the users " PRH_USER
+                " and " PRH_WORKER_USER " (see README)", uid);
     sd_notify(0, "READY=1"); /* needs socket(): before the filter */
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    if (prh_monitor_filter_load(monitor.worker_exe_fd, listener.dir_fd) < 0) {
+    struct prh_filter_pins pins = {monitor.spawn.exe_fd, listener.dir_fd, wuid, wgid};
+    if (prh_monitor_filter_load(&pins) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);
     }

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "privdrop.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -6,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_SOCKET_GROUP };
+enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_SOCKET_GROUP,
+       OPT_WORKER_USER, OPT_SPARE_WORKERS };
 
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -24,6 +26,8 @@ static const struct option long_options[] = {
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-clients-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
     {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
+    {"worker-user", required_argument, NULL, OPT_WORKER_USER},
+    {"spare-workers", required_argument, NULL, OPT_SPARE_WORKERS},
     {NULL, 0, NULL, 0},
 };
 
@@ -64,6 +68,7 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
         .timeout_s = PRH_DEFAULT_TIMEOUT_S,
         .worker_path = PRH_DEFAULT_WORKER,
         .max_clients = PRH_DEFAULT_MAX_CLIENTS,
+        .spare_workers = PRH_DEFAULT_SPARE_WORKERS,
     };
     optind = 0; /* reset getopt, also between unit tests */
     opterr = 0;
@@ -138,6 +143,16 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
         case OPT_SOCKET_GROUP:
             o->socket_group = optarg;
             break;
+        case OPT_WORKER_USER:
+            o->worker_user = optarg;
+            break;
+        case OPT_SPARE_WORKERS:
+            if (parse_unsigned(optarg, 0, PRH_MAX_SPARE_WORKERS, &o->spare_workers) < 0) {
+                snprintf(err, errlen, "--spare-workers wants a number from 0 to %u: %s",
+                         PRH_MAX_SPARE_WORKERS, optarg);
+                return -1;
+            }
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
             return -1;
@@ -170,7 +185,10 @@ void prh_options_usage(const char *argv0)
            "                            (default '%s')\n"
            "      --socket-group=GROUP  socket mode 0660 with this group (e.g. kvm)\n"
            "  -T, --trace=PATTERN       accepted for compatibility, ignored\n"
-           "  -u, --user=USER           user to run as (default 65534)\n"
+           "  -u, --user=USER           user to run as (default '" PRH_USER "' if it\n"
+           "                            exists, else 65534)\n"
+           "      --worker-user=USER    user the workers run as (default\n"
+           "                            '" PRH_WORKER_USER "' if it exists, else 65534)\n"
            "  -g, --group=GROUP         group to run as (default: USER's group,\n"
            "                            else 65534)\n"
            "  -q, --quiet               log errors and warnings only\n"
@@ -180,7 +198,9 @@ void prh_options_usage(const char *argv0)
            "      --max-clients=N       concurrent connections (default %u)\n"
            "      --max-clients-per-uid=N\n"
            "                            connections one peer uid may hold\n"
-           "                            (default: a quarter of --max-clients)\n",
+           "                            (default: a quarter of --max-clients)\n"
+           "      --spare-workers=N     workers kept ready for new connections\n"
+           "                            (default %u)\n",
            argv0, PRH_DEFAULT_PIDFILE, PRH_DEFAULT_SOCKET, PRH_DEFAULT_TIMEOUT_S,
-           PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS);
+           PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS, PRH_DEFAULT_SPARE_WORKERS);
 }

@@ -24,6 +24,9 @@
 /* Per-uid default: a quarter of --max-clients, so one local user cannot
  * take every slot. */
 #define PRH_PER_UID_DIVISOR 4
+/* Workers kept started and sandboxed for the next connections. */
+#define PRH_DEFAULT_SPARE_WORKERS 4
+#define PRH_MAX_SPARE_WORKERS 256
 
 enum prh_action { PRH_RUN, PRH_SHOW_HELP, PRH_SHOW_VERSION };
 
@@ -42,6 +45,8 @@ struct prh_options {
     unsigned max_clients;
     unsigned max_per_uid;   /* 0 until parsed: then max_clients / 4, at least 1 */
     const char *socket_group; /* NULL: socket mode 0600 */
+    const char *worker_user;  /* NULL: privdrop.h's default */
+    unsigned spare_workers;
     int trace_given; /* -T is accepted and ignored */
 };
 

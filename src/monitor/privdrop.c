@@ -43,7 +43,13 @@ int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
 
     *uid = PRH_NOBODY;
     *gid = PRH_NOBODY;
-    if (user) {
+    if (!user) {
+        struct passwd *pw = getpwnam(PRH_USER);
+        if (pw && pw->pw_uid != 0) {
+            *uid = pw->pw_uid;
+            *gid = pw->pw_gid;
+        }
+    } else {
         struct passwd *pw = getpwnam(user);
         if (pw) {
             *uid = pw->pw_uid;
@@ -64,16 +70,46 @@ int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
     return 0;
 }
 
+int prh_resolve_worker_ids(const char *user, uid_t monitor_uid, gid_t monitor_gid,
+                           uid_t *uid, gid_t *gid, int *shared, char *err, size_t errlen)
+{
+    *shared = 0;
+    if (user)
+        return prh_resolve_ids(user, NULL, uid, gid, err, errlen);
+    struct passwd *pw = getpwnam(PRH_WORKER_USER);
+    if (pw && pw->pw_uid != 0) {
+        *uid = pw->pw_uid;
+        *gid = pw->pw_gid;
+    } else {
+        *uid = PRH_NOBODY;
+        *gid = PRH_NOBODY;
+    }
+    if (*uid == monitor_uid) {
+        *gid = monitor_gid;
+        *shared = 1;
+    }
+    return 0;
+}
+
+int prh_can_change_ids(void)
+{
+    if (getuid() == 0 || geteuid() == 0)
+        return 1;
+    capng_get_caps_process();
+    return capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) == 1 &&
+           capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) == 1;
+}
+
 /* Read back what the kernel holds, rather than trusting the calls above.
  * Started unprivileged, we cannot shed supplementary groups or a bounding
  * set that systemd limited to CAP_SYS_RAWIO; neither lets us gain more. */
-static int verify(uid_t uid, gid_t gid, int started_as_root)
+static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int started_as_root)
 {
     uid_t r, e, s;
     gid_t rg, eg, sg;
-    if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid)
+    if (getresuid(&r, &e, &s) < 0 || r != uid || e != wuid || s != uid)
         return -1;
-    if (getresgid(&rg, &eg, &sg) < 0 || rg != gid || eg != gid || sg != gid)
+    if (getresgid(&rg, &eg, &sg) < 0 || rg != gid || eg != wgid || sg != gid)
         return -1;
     if (started_as_root && getgroups(0, NULL) != 0)
         return -1;
@@ -96,7 +132,32 @@ static int verify(uid_t uid, gid_t gid, int started_as_root)
     return 0;
 }
 
-int prh_drop_privileges(uid_t uid, gid_t gid, const char **why)
+/* Real and saved ids the monitor's, effective the workers'. Capabilities
+ * survive the change (keep-caps), and are cut to CAP_SYS_RAWIO after. */
+static int change_ids(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, const char **why)
+{
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+        *why = "PR_SET_KEEPCAPS";
+        return -1;
+    }
+    if (setgroups(0, NULL) < 0) {
+        *why = "setgroups";
+        return -1;
+    }
+    if (setresgid(gid, wgid, gid) < 0) {
+        *why = "setresgid";
+        return -1;
+    }
+    if (setresuid(uid, wuid, uid) < 0) {
+        *why = "setresuid";
+        return -1;
+    }
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    return 0;
+}
+
+int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid,
+                        const char **why)
 {
     int started_as_root = getuid() == 0 || geteuid() == 0;
 
@@ -106,32 +167,36 @@ int prh_drop_privileges(uid_t uid, gid_t gid, const char **why)
         return -1;
     }
     if (started_as_root) {
-        /* Keeps CAP_SYS_RAWIO across the uid change, empties the bounding
-         * and ambient sets, drops supplementary groups. */
-        int rc = capng_change_id((int)uid, (int)gid,
-                                 CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT);
-        if (rc != 0) {
-            *why = "capng_change_id";
-            errno = errno ? errno : EPERM;
-            return -1;
-        }
-    } else {
-        /* Started unprivileged with the capability (systemd User= plus
-         * AmbientCapabilities=): the ids stay, the sets still shrink. */
-        if (getuid() != uid || getgid() != gid) {
-            *why = "changing user without root";
+        /* The bounding set empties while CAP_SETPCAP is still ours. */
+        if (capng_apply(CAPNG_SELECT_BOUNDS) < 0) {
+            *why = "clearing the bounding set";
             errno = EPERM;
             return -1;
         }
-        if (setgroups(0, NULL) < 0 && errno != EPERM) {
-            *why = "setgroups";
-            return -1;
-        }
-        if (capng_apply(CAPNG_SELECT_ALL) < 0 && capng_apply(CAPNG_SELECT_CAPS) < 0) {
-            *why = "capng_apply";
-            errno = EPERM;
-            return -1;
-        }
+    } else if (getuid() != uid || getgid() != gid) {
+        /* Started unprivileged (systemd User= plus AmbientCapabilities=):
+         * the real ids stay. */
+        *why = "changing user without root";
+        errno = EPERM;
+        return -1;
+    }
+    if ((uid != worker_uid || gid != worker_gid || started_as_root) &&
+        change_ids(uid, gid, worker_uid, worker_gid, why) < 0)
+        return -1;
+    if (!started_as_root && setgroups(0, NULL) < 0 && errno != EPERM) {
+        *why = "setgroups";
+        return -1;
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) {
+        *why = "clearing ambient capabilities";
+        return -1;
+    }
+    /* Unprivileged we may lack CAP_SETPCAP: then the bounding set stays as
+     * systemd limited it, which grants nothing more. */
+    if (capng_apply(CAPNG_SELECT_BOTH) < 0 && capng_apply(CAPNG_SELECT_CAPS) < 0) {
+        *why = "capng_apply";
+        errno = EPERM;
+        return -1;
     }
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         *why = "PR_SET_DUMPABLE";
@@ -141,7 +206,7 @@ int prh_drop_privileges(uid_t uid, gid_t gid, const char **why)
         *why = "PR_SET_NO_NEW_PRIVS";
         return -1;
     }
-    if (verify(uid, gid, started_as_root) < 0) {
+    if (verify(uid, gid, worker_uid, worker_gid, started_as_root) < 0) {
         *why = "privileges differ from the intended set after the drop";
         errno = EPERM;
         return -1;

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,7 +13,6 @@
 #include "ipc.h"
 #include "log.h"
 #include "scsi.h"
-#include "spawn.h"
 #include "validate.h"
 
 #define SESSION_STACK_SIZE (256 * 1024)
@@ -22,9 +20,10 @@
 struct prh_session {
     struct prh_session *next, *prev;
     struct prh_monitor *mon;
+    pthread_cond_t assigned;  /* a ready session waits here for its client */
     unsigned long id;
+    int client_fd;            /* kept to stop the client's input at shutdown */
     int ipc_fd;
-    int pidfd;
     pid_t worker;
     struct ucred peer;
     uint8_t record[PRH_IPC_MAX + 1]; /* +1: an oversized record shows */
@@ -35,14 +34,41 @@ void prh_monitor_init(struct prh_monitor *m)
 {
     memset(m, 0, sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
-    m->worker_exe_fd = -1;
-    m->devnull_fd = -1;
+    m->spawn.exe_fd = -1;
+    m->spawn.devnull_fd = -1;
 }
 
-static void kill_worker(struct prh_session *s)
+/* ---- lists (caller holds m->lock) -------------------------------------- */
+
+static void list_add(struct prh_session **head, struct prh_session *s)
 {
-    syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+    s->prev = NULL;
+    s->next = *head;
+    if (s->next)
+        s->next->prev = s;
+    *head = s;
 }
+
+static void list_remove(struct prh_session **head, struct prh_session *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+}
+
+static unsigned sessions_of_uid(const struct prh_monitor *m, uid_t uid)
+{
+    unsigned n = 0;
+    for (const struct prh_session *s = m->active; s; s = s->next)
+        n += s->peer.uid == uid;
+    return n;
+}
+
+/* ---- logging ------------------------------------------------------------ */
 
 static const char *opcode_name(uint8_t op)
 {
@@ -95,6 +121,8 @@ static long elapsed_us(const struct timespec *t0)
     return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/* ---- serving ------------------------------------------------------------ */
+
 /* Runs one command and answers it. Returns 0, or -1 if the worker is gone. */
 static int serve_command(struct prh_session *s, struct prh_request *req)
 {
@@ -102,9 +130,10 @@ static int serve_command(struct prh_session *s, struct prh_request *req)
     struct timespec t0;
     struct prh_ipc_reply reply;
 
+    atomic_fetch_add(&s->mon->nbusy, 1);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     prh_execute(req, s->mon->timeout_ms, res);
-    prh_close(req->fd);
+    prh_close(req->fd); /* the worker still holds its copy: never the last */
     req->fd = -1;
     log_command(s, req, res, elapsed_us(&t0));
 
@@ -112,12 +141,14 @@ static int serve_command(struct prh_session *s, struct prh_request *req)
     reply.status = res->status;
     reply.data_len = res->data_len;
     memcpy(reply.sense, res->sense, sizeof(reply.sense));
-    return prh_send_record(s->ipc_fd, &reply, sizeof(reply), res->data, res->data_len, -1);
+    int rc = prh_send_record(s->ipc_fd, &reply, sizeof(reply), res->data, res->data_len, -1);
+    atomic_fetch_sub(&s->mon->nbusy, 1);
+    return rc;
 }
 
-/* Serves until the worker says goodbye, dies, misbehaves, or we stop.
- * Returns 1 after a goodbye: the worker is exiting by itself. */
-static int serve(struct prh_session *s)
+/* Serves until the worker says goodbye, goes away or misbehaves. At
+ * shutdown too: the worker ends by itself once its client's input stops. */
+static void serve(struct prh_session *s)
 {
     for (;;) {
         struct prh_received fds;
@@ -125,173 +156,263 @@ static int serve(struct prh_session *s)
         uint32_t code;
         const char *why;
 
-        /* 0 is EOF, or an empty record, which no sane worker sends. */
+        /* 0 is EOF, or an empty record, which no sane worker sends. A
+         * worker gone with our last reply unread shows as ECONNRESET:
+         * the same event. */
         ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
         if (n <= 0) {
-            if (n < 0)
+            if (n < 0 && errno != ECONNRESET)
                 prh_log(LOG_WARNING, "conn %lu: worker channel: %s", s->id, strerror(errno));
-            else if (!atomic_load(&s->mon->stopping))
+            else
                 prh_log(LOG_INFO, "conn %lu: worker %d went away", s->id, (int)s->worker);
             prh_received_close(&fds);
-            return 0;
+            return;
         }
         switch (prh_validate_record(s->record, (size_t)n, &fds, &req, &code, &why)) {
         case PRH_RECORD_NOTICE:
             prh_log(LOG_WARNING, "conn %lu peer pid %d: %s", s->id, (int)s->peer.pid,
-                    prh_event_text(code));
+                    prh_note_text(code));
             break;
         case PRH_RECORD_GOODBYE:
             prh_log(code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING,
                     "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
-                    prh_event_text(code));
-            return 1;
+                    prh_close_text(code));
+            return;
         case PRH_RECORD_COMMAND:
             if (serve_command(s, &req) < 0)
-                return 0;
+                return;
             break;
         default:
             prh_log(LOG_ERR, "conn %lu peer pid %d: worker %d violated the protocol (%s):"
                              " killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
-            return 0;
+            return;
         }
     }
 }
 
-static void session_unlink(struct prh_session *s)
-{
-    struct prh_monitor *m = s->mon;
-    pthread_mutex_lock(&m->lock);
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        m->sessions = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    m->nsessions--;
-    prh_close(s->ipc_fd);
-    s->ipc_fd = -1;
-    pthread_mutex_unlock(&m->lock);
-}
+/* ---- lifecycle ---------------------------------------------------------- */
 
-static void *session_thread(void *arg)
-{
-    struct prh_session *s = arg;
-    if (!serve(s))
-        kill_worker(s); /* dead already, or it must not outlive us */
-    session_unlink(s);
-    prh_close(s->pidfd);
-    free(s);
-    return NULL;
-}
-
-static int spawn(struct prh_session *s, int client_fd)
+static int spawn(struct prh_session *s)
 {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return -1;
-    s->worker = prh_spawn_worker(s->mon->worker_exe_fd, s->mon->devnull_fd, client_fd, pair[1]);
+    s->worker = prh_spawn_worker(&s->mon->spawn, pair[1]);
     prh_close(pair[1]);
     if (s->worker < 0) {
         prh_close(pair[0]);
-        return -1;
-    }
-    /* Only the main thread reaps, and it is here: the pid is still ours. */
-    s->pidfd = (int)syscall(SYS_pidfd_open, s->worker, 0);
-    if (s->pidfd < 0) {
-        int saved = errno;
-        kill(s->worker, SIGKILL);
-        prh_close(pair[0]);
-        errno = saved;
         return -1;
     }
     s->ipc_fd = pair[0];
     return 0;
 }
 
-int prh_session_start(struct prh_monitor *m, int client_fd)
+static int assign(struct prh_session *s)
 {
-    struct prh_session *s = NULL;
-    socklen_t len = sizeof(struct ucred);
+    struct prh_ipc_event ev = {PRH_IPC_ASSIGN, 0};
+    return prh_send_record(s->ipc_fd, &ev, sizeof(ev), NULL, 0, s->client_fd);
+}
+
+/* A ready session's worker may have died while it waited: one new worker. */
+static int hand_over(struct prh_session *s)
+{
+    if (assign(s) == 0)
+        return 0;
+    prh_close(s->ipc_fd);
+    s->ipc_fd = -1;
+    return spawn(s) < 0 ? -1 : assign(s);
+}
+
+static void session_free(struct prh_session *s)
+{
+    prh_close(s->ipc_fd);
+    prh_close(s->client_fd);
+    pthread_cond_destroy(&s->assigned);
+    free(s);
+}
+
+/* Ready sessions: start the worker, then wait for a client (or the stop).
+ * Returns 1 with a client assigned; 0 when the session must end. */
+static int wait_for_client(struct prh_session *s)
+{
+    struct prh_monitor *m = s->mon;
+    int ok = spawn(s) == 0;
+    if (!ok)
+        prh_log(LOG_ERR, "cannot start a worker: %s", strerror(errno));
+    pthread_mutex_lock(&m->lock);
+    m->nstarting--;
+    if (ok) {
+        list_add(&m->ready, s);
+        m->nready++;
+        while (s->client_fd < 0 && !atomic_load(&m->stopping))
+            pthread_cond_wait(&s->assigned, &m->lock);
+        if (s->client_fd < 0) { /* stopping, never assigned */
+            list_remove(&m->ready, s);
+            m->nready--;
+            ok = 0;
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return ok;
+}
+
+static void *session_thread(void *arg)
+{
+    struct prh_session *s = arg;
+    struct prh_monitor *m = s->mon;
+
+    if (s->client_fd < 0 && !wait_for_client(s)) {
+        session_free(s);
+        return NULL; /* the worker, if any, dies with this thread */
+    }
+    int rc = s->ipc_fd >= 0 ? hand_over(s) : spawn(s) < 0 ? -1 : assign(s);
+    if (rc < 0) {
+        prh_log(LOG_ERR, "conn %lu: cannot start a worker: %s", s->id, strerror(errno));
+    } else {
+        prh_log(LOG_NOTICE, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
+                (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
+        serve(s);
+    }
+    pthread_mutex_lock(&m->lock);
+    list_remove(&m->active, s);
+    m->nactive--;
+    pthread_mutex_unlock(&m->lock);
+    session_free(s);
+    return NULL; /* the worker dies with this thread: parent-death signal */
+}
+
+static struct prh_session *session_new(struct prh_monitor *m)
+{
+    struct prh_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->mon = m;
+    s->client_fd = s->ipc_fd = -1;
+    pthread_cond_init(&s->assigned, NULL);
+    return s;
+}
+
+static int thread_start(struct prh_session *s)
+{
     pthread_attr_t attr;
     pthread_t thread;
-    int rc = -1;
-
-    pthread_mutex_lock(&m->lock);
-    int full = m->nsessions >= m->max_clients;
-    unsigned long id = ++m->next_id;
-    pthread_mutex_unlock(&m->lock);
-    if (full) {
-        prh_log(LOG_WARNING, "conn %lu refused: %u connections already", id, m->max_clients);
-        prh_close(client_fd);
-        return -1;
-    }
-    s = calloc(1, sizeof(*s));
-    if (!s)
-        goto out;
-    s->mon = m;
-    s->id = id;
-    s->ipc_fd = s->pidfd = -1;
-    if (getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &s->peer, &len) < 0)
-        goto out;
-    if (spawn(s, client_fd) < 0)
-        goto out;
-    prh_log(LOG_NOTICE, "conn %lu from pid %d uid %u gid %u: worker %d", id,
-            (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
-
-    pthread_mutex_lock(&m->lock);
-    s->next = m->sessions;
-    if (s->next)
-        s->next->prev = s;
-    m->sessions = s;
-    m->nsessions++;
-    pthread_mutex_unlock(&m->lock);
-
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
-    rc = pthread_create(&thread, &attr, session_thread, s);
+    int rc = pthread_create(&thread, &attr, session_thread, s);
     pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        errno = rc;
-        rc = -1;
-        kill_worker(s);
-        session_unlink(s);
-        goto out;
+    errno = rc;
+    return rc == 0 ? 0 : -1;
+}
+
+int prh_sessions_want_spare(struct prh_monitor *m)
+{
+    pthread_mutex_lock(&m->lock);
+    int want = !atomic_load(&m->stopping) && m->nready + m->nstarting < m->spare_workers;
+    pthread_mutex_unlock(&m->lock);
+    return want;
+}
+
+void prh_sessions_start_spare(struct prh_monitor *m)
+{
+    struct prh_session *s = session_new(m);
+    if (!s)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->nstarting++;
+    pthread_mutex_unlock(&m->lock);
+    if (thread_start(s) < 0) {
+        pthread_mutex_lock(&m->lock);
+        m->nstarting--;
+        pthread_mutex_unlock(&m->lock);
+        prh_log(LOG_ERR, "cannot start a session thread: %s", strerror(errno));
+        session_free(s);
     }
-    s = NULL;
-out:
-    if (rc < 0)
-        prh_log(LOG_ERR, "conn %lu: cannot start a worker: %s", id, strerror(errno));
-    if (s) {
-        prh_close(s->ipc_fd);
-        prh_close(s->pidfd);
-        free(s);
+}
+
+int prh_session_start(struct prh_monitor *m, int client_fd)
+{
+    struct ucred peer;
+    socklen_t len = sizeof(peer);
+    const char *refused = NULL;
+    unsigned limit = 0;
+
+    if (getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0) {
+        prh_log(LOG_ERR, "connection without peer credentials: %s", strerror(errno));
+        prh_close(client_fd);
+        return -1;
     }
-    prh_close(client_fd);
-    return rc;
+    struct prh_session *fresh = session_new(m);
+
+    /* Admission and the hand-over in one locked section: the counts cannot
+     * change between the check and the increment. */
+    pthread_mutex_lock(&m->lock);
+    unsigned long id = ++m->next_id;
+    struct prh_session *s = m->ready;
+    int was_ready = s != NULL;
+    if (m->nactive >= m->max_clients) {
+        refused = "connections already";
+        limit = m->max_clients;
+    } else if (sessions_of_uid(m, peer.uid) >= m->max_per_uid) {
+        refused = "connections from this uid already";
+        limit = m->max_per_uid;
+    } else if (!s && !fresh) {
+        refused = "sessions: out of memory";
+    }
+    if (!refused) {
+        if (was_ready) {
+            list_remove(&m->ready, s);
+            m->nready--;
+        } else {
+            s = fresh;
+            fresh = NULL;
+        }
+        s->id = id;
+        s->peer = peer;
+        s->client_fd = client_fd;
+        list_add(&m->active, s);
+        m->nactive++;
+        pthread_cond_signal(&s->assigned);
+    }
+    pthread_mutex_unlock(&m->lock);
+
+    if (fresh)
+        session_free(fresh);
+    if (refused) {
+        prh_log(LOG_WARNING, "conn %lu from pid %d uid %u refused: %u %s", id, (int)peer.pid,
+                peer.uid, limit, refused);
+        prh_close(client_fd);
+        return -1;
+    }
+    if (was_ready)
+        return 0; /* its thread takes over (and may be done with s already) */
+    if (thread_start(s) < 0) {
+        prh_log(LOG_ERR, "conn %lu: cannot start a session thread: %s", id, strerror(errno));
+        pthread_mutex_lock(&m->lock);
+        list_remove(&m->active, s);
+        m->nactive--;
+        pthread_mutex_unlock(&m->lock);
+        session_free(s); /* closes client_fd */
+        return -1;
+    }
+    return 0;
 }
 
 void prh_sessions_drain(struct prh_monitor *m)
 {
+    pthread_mutex_lock(&m->lock);
     atomic_store(&m->stopping, 1);
-    pthread_mutex_lock(&m->lock);
-    for (struct prh_session *s = m->sessions; s; s = s->next)
-        shutdown(s->ipc_fd, SHUT_RD); /* wakes an idle thread with EOF */
+    for (struct prh_session *s = m->active; s; s = s->next)
+        shutdown(s->client_fd, SHUT_RD);
+    for (struct prh_session *s = m->ready; s; s = s->next)
+        pthread_cond_signal(&s->assigned);
     pthread_mutex_unlock(&m->lock);
 }
 
-void prh_sessions_kill(struct prh_monitor *m)
+void prh_sessions_count(struct prh_monitor *m, unsigned *sessions, unsigned *busy)
 {
     pthread_mutex_lock(&m->lock);
-    for (struct prh_session *s = m->sessions; s; s = s->next)
-        kill_worker(s);
+    *sessions = m->nactive + m->nready + m->nstarting;
     pthread_mutex_unlock(&m->lock);
-}
-
-unsigned prh_sessions_count(struct prh_monitor *m)
-{
-    pthread_mutex_lock(&m->lock);
-    unsigned n = m->nsessions;
-    pthread_mutex_unlock(&m->lock);
-    return n;
+    *busy = atomic_load(&m->nbusy);
 }

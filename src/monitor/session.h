@@ -1,6 +1,11 @@
-/* One client connection as the monitor sees it: a worker process, the
- * socketpair to it, and a thread that serves its requests. A thread per
- * connection means a hung device stalls only the connections using it. */
+/* Client connections as the monitor sees them. Each is a thread with its
+ * own worker (spawned by that thread, so it dies with it) and the
+ * socketpair to it. A thread per connection means a hung device stalls
+ * only the connections using it.
+ *
+ * A few sessions are started ahead, before any client: their worker is
+ * running and sandboxed, waiting for ASSIGN. An accepted connection takes
+ * one of them, so setting it up costs a hand-over, not a process start. */
 #ifndef PRH_SESSION_H
 #define PRH_SESSION_H
 
@@ -9,33 +14,44 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "spawn.h"
+
 struct prh_session;
 
 struct prh_monitor {
     unsigned timeout_ms;     /* SG_IO timeout */
     unsigned max_clients;
-    int worker_exe_fd;
-    int devnull_fd;
+    unsigned max_per_uid;
+    unsigned spare_workers;  /* sessions kept ready for the next clients */
+    struct prh_spawn_config spawn;
     atomic_int stopping;
     pthread_mutex_t lock;    /* guards the fields below */
-    struct prh_session *sessions;
-    unsigned nsessions;
+    struct prh_session *active; /* serving a client */
+    struct prh_session *ready;  /* worker running, waiting for a client */
+    unsigned nactive, nready, nstarting;
+    atomic_uint nbusy;       /* requests being executed (no lock) */
     unsigned long next_id;
 };
 
 void prh_monitor_init(struct prh_monitor *m);
 
-/* Takes client_fd (closed in every case): reads the peer's credentials,
- * spawns its worker and its serving thread. Returns 0 or -1 (logged). */
+/* Takes client_fd (closed when refused): reads the peer's credentials,
+ * admits it (--max-clients, --max-clients-per-uid) and hands it to a ready
+ * session, or to a new one. Returns 0 or -1 (logged). */
 int prh_session_start(struct prh_monitor *m, int client_fd);
 
-/* Shutdown: serving threads finish the request in flight, then stop their
- * workers and end. */
+/* Whether fewer sessions are ready (or starting) than spare_workers. */
+int prh_sessions_want_spare(struct prh_monitor *m);
+
+/* Starts one session ahead of its client. */
+void prh_sessions_start_spare(struct prh_monitor *m);
+
+/* Shutdown: no new requests from any client (their sockets stop reading,
+ * so each worker relays the answer in flight, sees EOF and ends), and the
+ * ready sessions end. */
 void prh_sessions_drain(struct prh_monitor *m);
 
-/* Shutdown past its deadline: SIGKILL every remaining worker. */
-void prh_sessions_kill(struct prh_monitor *m);
-
-unsigned prh_sessions_count(struct prh_monitor *m);
+/* Sessions still serving, and how many of them have a request in flight. */
+void prh_sessions_count(struct prh_monitor *m, unsigned *sessions, unsigned *busy);
 
 #endif

@@ -1,4 +1,7 @@
-/* Starts one worker for one client connection. */
+/* Starts one worker. Each worker is the child of the session thread that
+ * spawned it, with a parent-death signal: when that thread ends, on any
+ * path, the kernel kills the worker. So a worker never outlives its
+ * session, and the monitor needs no right to signal it. */
 #ifndef PRH_SPAWN_H
 #define PRH_SPAWN_H
 
@@ -9,10 +12,19 @@
  * 0-4 never clobbers them. */
 #define PRH_HIGH_FD 10
 
-/* fork, then in the child: die with the parent, default signal mask, only
- * /dev/null on 0-1, the log stream on 2, client_fd on 3, ipc_fd on 4, and
- * execveat() of the binary opened at start. Nothing else crosses. Returns
- * the worker's pid or -1. The caller keeps (and later closes) its fds. */
-pid_t prh_spawn_worker(int worker_exe_fd, int devnull_fd, int client_fd, int ipc_fd);
+struct prh_spawn_config {
+    int exe_fd;      /* the worker binary, opened at start */
+    int devnull_fd;
+    uid_t uid;       /* the workers' own ids (privdrop.h) */
+    gid_t gid;
+};
+
+/* vfork-style (the child shares our memory until it execs, so the cost
+ * does not grow with the monitor), then in the child: the workers' uid and
+ * gid, death with the calling thread, /dev/null on 0-1, the log stream on
+ * 2, ipc_fd on 4, 3 left free for the client, and execveat() of the binary
+ * opened at start. Nothing else crosses. Returns the worker's pid, or -1
+ * with errno (also when the exec failed). The caller keeps ipc_fd. */
+pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd);
 
 #endif

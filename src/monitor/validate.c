@@ -21,8 +21,7 @@ static enum prh_record_kind check_event(const uint8_t *rec, size_t len,
     if (fds->nfds != 0)
         return reject(fds, why, "event record with a descriptor");
     memcpy(&ev, rec, sizeof(ev));
-    int is_note = ev.code == PRH_NOTE_PR_OUT_LENGTH;
-    if (ev.code >= PRH_EVENT_MAX || is_note != (type == PRH_IPC_NOTICE))
+    if (ev.code >= (type == PRH_IPC_NOTICE ? PRH_NOTE_MAX : PRH_CLOSE_MAX))
         return reject(fds, why, "event record with a code that does not fit");
     *code = ev.code;
     return type == PRH_IPC_NOTICE ? PRH_RECORD_NOTICE : PRH_RECORD_GOODBYE;

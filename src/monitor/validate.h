@@ -26,8 +26,8 @@ struct prh_request {
 };
 
 /* Classifies one record (as received: len bytes, with fds). COMMAND fills
- * req and hands its fd to the caller; NOTICE and GOODBYE set *code (a
- * prh_worker_event that fits the record's kind); INVALID sets
+ * req and hands its fd to the caller; NOTICE sets *code to a prh_note,
+ * GOODBYE to a prh_close_reason; INVALID sets
  * *why. In every case no other descriptor from fds stays open. */
 enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
                                          struct prh_received *fds,

@@ -1,7 +1,8 @@
-/* prhelper-worker: speaks QEMU's protocol with one client on fd 3 and
- * forwards vetted requests to the monitor on fd 4. It holds nothing worth
- * stealing: no capabilities, no files, and a filter that kills it for any
- * system call outside the few it needs. */
+/* prhelper-worker: speaks QEMU's protocol with one client and forwards
+ * vetted requests to the monitor on fd 4. It holds nothing worth stealing:
+ * no capabilities, no files, and a filter that kills it for any system
+ * call outside the few it needs. It starts before it has a client; the
+ * monitor's ASSIGN record brings the client's socket, which lands on fd 3. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "fdcheck.h"
 #include "fdio.h"
 #include "ipc.h"
 #include "proto.h"
@@ -25,41 +27,42 @@ static void tell_monitor(uint32_t type, uint32_t code)
     prh_send_record(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), NULL, 0, -1);
 }
 
+/* Header and payload in one send. */
 static int send_reply(int32_t status, const uint8_t sense[PRH_SENSE_SIZE],
                       const uint8_t *data, uint32_t len)
 {
     uint8_t header[PRH_REPLY_HEADER_SIZE];
     prh_reply_header_encode(header, status, len, sense);
-    if (prh_write_all(PRH_WORKER_CLIENT_FD, header, sizeof(header)) < 0)
-        return -1;
-    return prh_write_all(PRH_WORKER_CLIENT_FD, data, len);
+    return prh_send_all(PRH_WORKER_CLIENT_FD, header, sizeof(header), data, len);
 }
 
-static int answer_locally(struct prh_sense code)
+/* A request answered here, without the monitor: logged there. */
+static int answer_locally(uint32_t note, int32_t status, struct prh_sense code)
 {
     uint8_t sense[PRH_SENSE_SIZE];
-    tell_monitor(PRH_IPC_NOTICE, PRH_NOTE_PR_OUT_LENGTH);
-    prh_sense_build(sense, code);
-    return send_reply(PRH_CHECK_CONDITION, sense, NULL, 0);
+    if (note < PRH_NOTE_MAX)
+        tell_monitor(PRH_IPC_NOTICE, note);
+    memset(sense, 0, sizeof(sense));
+    if (status == PRH_CHECK_CONDITION)
+        prh_sense_build(sense, code);
+    return send_reply(status, sense, NULL, 0);
 }
 
-/* Hands the request to the monitor and relays its checked answer.
+/* Hands the request to the monitor and relays its checked answer. The fd
+ * stays open here until the answer is in: the monitor's close of its copy
+ * is then never the last one, which could block on a device's flush.
  * Returns 0, or the reason the connection must end. */
-static uint32_t forward_request(void)
+static uint32_t forward_request(int fd)
 {
     struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, {0}};
     struct prh_received fds;
     struct prh_ipc_reply reply;
-    int fd = prh_conn_take_fd(&conn);
-    int rc;
 
     memcpy(cmd.cdb, conn.cdb, sizeof(cmd.cdb));
     if (conn.cdb[0] == PRH_OP_PR_OUT)
         cmd.param_len = conn.xfer_len;
-    rc = prh_send_record(PRH_WORKER_MONITOR_FD, &cmd, sizeof(cmd), conn.param,
-                         cmd.param_len, fd);
-    prh_close(fd);
-    if (rc < 0)
+    if (prh_send_record(PRH_WORKER_MONITOR_FD, &cmd, sizeof(cmd), conn.param,
+                        cmd.param_len, fd) < 0)
         return PRH_CLOSE_MONITOR_IO;
 
     ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
@@ -72,6 +75,29 @@ static uint32_t forward_request(void)
     if (send_reply(reply.status, reply.sense, record + sizeof(reply), reply.data_len) < 0)
         return PRH_CLOSE_CLIENT_IO;
     return 0;
+}
+
+/* Answers one complete request: here when the CDB or the fd settles it,
+ * else through the monitor. Returns 0 or a close reason. */
+static uint32_t handle_request(void)
+{
+    struct prh_fd_info info;
+    struct prh_sense code;
+    int32_t status;
+    uint32_t note;
+    uint32_t end;
+
+    if (prh_conn_local_answer(&conn, &code))
+        return answer_locally(PRH_NOTE_PR_OUT_LENGTH, PRH_CHECK_CONDITION, code) < 0
+                   ? PRH_CLOSE_CLIENT_IO : 0;
+    int fd = prh_conn_take_fd(&conn);
+    prh_fd_inspect(fd, prh_opcode_writes(conn.cdb[0]), &info);
+    if (prh_fd_precheck(conn.cdb[0], &info, &status, &code, &note))
+        end = answer_locally(note, status, code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
+    else
+        end = forward_request(fd);
+    prh_close(fd);
+    return end;
 }
 
 static uint32_t serve(void)
@@ -97,17 +123,28 @@ static uint32_t serve(void)
             return conn.close_reason;
         if (ev != PRH_EV_REQUEST)
             continue;
-
-        struct prh_sense code;
-        uint32_t end = 0;
-        if (prh_conn_local_answer(&conn, &code))
-            end = answer_locally(code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
-        else
-            end = forward_request();
+        uint32_t end = handle_request();
         prh_conn_request_done(&conn);
         if (end)
             return end;
     }
+}
+
+/* Waits for ASSIGN: exactly one fd, which must be the client's number. */
+static int wait_for_client(void)
+{
+    struct prh_received fds;
+    struct prh_ipc_event ev;
+    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
+
+    if (n == (ssize_t)sizeof(ev) && !fds.truncated && fds.nfds == 1 &&
+        fds.fds[0] == PRH_WORKER_CLIENT_FD) {
+        memcpy(&ev, record, sizeof(ev));
+        if (ev.type == PRH_IPC_ASSIGN && ev.code == 0)
+            return 0;
+    }
+    prh_received_close(&fds);
+    return -1;
 }
 
 int main(void)
@@ -118,6 +155,8 @@ int main(void)
         fprintf(stderr, "prhelper-worker: %s: %s\n", why, strerror(errno));
         return 1;
     }
+    if (wait_for_client() < 0)
+        return 0; /* the monitor stopped, or handed over no client */
     tell_monitor(PRH_IPC_GOODBYE, serve());
     prh_conn_destroy(&conn);
     return 0;

@@ -1,6 +1,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -100,12 +101,12 @@ struct rule {
 
 static const struct rule worker_rules[] = {
     {SCMP_SYS(recvmsg), PRH_WORKER_CLIENT_FD},
-    {SCMP_SYS(recvmsg), PRH_WORKER_MONITOR_FD},
+    {SCMP_SYS(recvmsg), PRH_WORKER_MONITOR_FD},  /* ASSIGN, replies */
     {SCMP_SYS(sendmsg), PRH_WORKER_MONITOR_FD},
-    {SCMP_SYS(sendto), PRH_WORKER_CLIENT_FD},   /* send(): replies */
-    {SCMP_SYS(write), PRH_WORKER_CLIENT_FD},    /* handshake word */
+    {SCMP_SYS(sendmsg), PRH_WORKER_CLIENT_FD},   /* handshake word, replies */
     {SCMP_SYS(write), STDERR_FILENO},
-    {SCMP_SYS(close), -1},                      /* received fds */
+    {SCMP_SYS(fstat), -1},                       /* type of a received fd */
+    {SCMP_SYS(close), -1},                       /* received fds */
     {SCMP_SYS(brk), -1},                        /* free() of filter memory */
     {SCMP_SYS(munmap), -1},
     {SCMP_SYS(rt_sigreturn), -1},
@@ -119,6 +120,10 @@ static int load_filter(const char **why)
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? 0 : -1;
 
+    /* Open mode of a received fd, and nothing else fcntl can do. */
+    struct scmp_arg_cmp getfl = {1, SCMP_CMP_EQ, F_GETFL, 0};
+    if (rc == 0)
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, &getfl);
     for (size_t i = 0; rc == 0 && i < sizeof(worker_rules) / sizeof(worker_rules[0]); i++) {
         const struct rule *r = &worker_rules[i];
         /* arg0 == pin_fd; all four fields, as clang wants them spelt out. */
@@ -152,6 +157,9 @@ static int die_with_monitor(const char **why)
 
 int prh_worker_sandbox(const char **why)
 {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the monitor spawns with all blocked */
     if (die_with_monitor(why) < 0 || become_unprivileged(why) < 0 || set_limits(why) < 0)
         return -1;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||

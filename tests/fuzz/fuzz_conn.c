@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 handle_request(&conn);
                 break;
             case PRH_EV_CLOSE:
-                if (conn.close_reason >= PRH_EVENT_MAX)
+                if (conn.close_reason >= PRH_CLOSE_MAX)
                     abort();
                 closed = 1;
                 break;

@@ -51,8 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case PRH_RECORD_GOODBYE:
+        if (code >= PRH_CLOSE_MAX || given != 0)
+            abort();
+        break;
     case PRH_RECORD_NOTICE:
-        if (code >= PRH_EVENT_MAX || given != 0)
+        if (code >= PRH_NOTE_MAX || given != 0)
             abort();
         break;
     case PRH_RECORD_INVALID:

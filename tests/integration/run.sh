@@ -57,6 +57,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do
         kill -KILL "$p" 2>/dev/null
     done
+    case "${LOOP:-}" in /dev/loop*) losetup -d "$LOOP" 2>/dev/null ;; esac
     if [ "${KEEP_TMP:-0}" = 1 ]; then
         echo "# kept $TMP" >&2
     else
@@ -151,11 +152,20 @@ children_of() {
     done
 }
 
-# wait_no_children PID SECONDS: no child at all (workers exited, reaped).
-wait_no_children() {
+# serving_workers_of PID: children holding a client (fd 3). The spare
+# workers the monitor keeps ready have none yet.
+serving_workers_of() {
+    local pid state
+    children_of "$1" | while read -r pid state; do
+        if [ "$state" = Z ] || [ -e "/proc/$pid/fd/3" ]; then echo "$pid $state"; fi
+    done
+}
+
+# wait_no_clients PID SECONDS: no worker serving a client, none unreaped.
+wait_no_clients() {
     local i n=$(($2 * 10))
     for ((i = 0; i <= n; i++)); do
-        [ -z "$(children_of "$1")" ] && return 0
+        [ -z "$(serving_workers_of "$1")" ] && return 0
         sleep 0.1
     done
     return 1
@@ -245,10 +255,21 @@ R_IO="reply status=2 size=0 sense=$SENSE_IO data="
 R_OPCODE="reply status=2 size=0 sense=$SENSE_OPCODE data="
 R_FIELD="reply status=2 size=0 sense=$SENSE_FIELD data="
 R_GOOD="reply status=0 size=0 sense=$ZERO18 data="
+R_LOOP=$R_FIELD   # a loop device refuses SG_IO with EINVAL: INVALID FIELD
 
 FILE=$TMP/regular-file
 head -c 4096 /dev/zero > "$FILE"
 mkdir -p "$TMP/dir"
+
+# A block device, so that requests reach the monitor (the worker answers
+# requests on anything else itself): a loop device, whose SG_IO fails with
+# ENOTTY, answered 0b/00/06 like /dev/null.
+head -c 1048576 /dev/zero > "$TMP/loop.img"
+LOOP=$(losetup -f --show "$TMP/loop.img" 2>/dev/null) || LOOP=""
+if [ -z "$LOOP" ]; then
+    echo "# no loop device: requests that must reach the monitor use /dev/null and fail" >&2
+    LOOP=/dev/null
+fi
 
 # ------------------------------------------------------- the main daemon
 
@@ -434,7 +455,7 @@ fi
 
 # one connection line, one line per command at -v
 from=$(log_lines "$LOG")
-out=$(raw "$SOCK" hello 0 req $IN /dev/null req $IN /dev/null req $IN0 /dev/null)
+out=$(raw "$SOCK" hello 0 req $IN $LOOP req $IN $LOOP req $IN0 $LOOP)
 cpid=$(tail -n +$((from + 1)) "$LOG" | grep -oE 'conn [0-9]+ from pid [0-9]+' | tail -n 1)
 conn=${cpid#conn }
 conn=${conn%% *}
@@ -446,7 +467,7 @@ expect_eq "log at -v: one line for the connection, one per command" "1 3" "$ncon
 
 # -------------------------------------------------------------- fd leaks
 
-wait_no_children "$MAIN_PID" 5
+wait_no_clients "$MAIN_PID" 5
 fds_before=$(fd_count "$MAIN_PID")
 burst_out=$TMP/burst
 mkdir -p "$burst_out"
@@ -487,8 +508,11 @@ for c in $(seq 10); do
 done
 result "burst of 200 requests: every valid request answered correctly" $bad \
     "$bad of 10 connections wrong, e.g.:" "$(cat "$burst_out/valid.1")"
-wait_no_children "$MAIN_PID" 5
-result "burst: every worker exited" $? "$(children_of "$MAIN_PID")"
+wait_no_clients "$MAIN_PID" 5
+result "burst: every worker that served a client exited" $? "$(serving_workers_of "$MAIN_PID")"
+nspare=$(children_of "$MAIN_PID" | wc -l)
+result "burst: only the spare workers remain (4 by default)" "$([ "$nspare" -le 4 ]; echo $?)" \
+    "$(children_of "$MAIN_PID")"
 fds_after=$(fd_count "$MAIN_PID")
 for i in $(seq 30); do
     [ "$fds_after" = "$fds_before" ] && break
@@ -501,11 +525,12 @@ expect_eq "burst: no zombie workers after 1 s" "" "$(zombies_of "$MAIN_PID")"
 
 # ------------------------------------------------------------ privileges
 
-check_monitor_privileges() {  # NAME PID UID GID
-    local name=$1 pid=$2 uid=$3 gid=$4 errs=()
-    [ "$(status_field "$pid" Uid)" = "$uid $uid $uid $uid" ] ||
+# Real and saved ids the monitor's, effective (and fs) the workers'.
+check_monitor_privileges() {  # NAME PID UID GID WORKER-UID WORKER-GID
+    local name=$1 pid=$2 uid=$3 gid=$4 wuid=$5 wgid=$6 errs=()
+    [ "$(status_field "$pid" Uid)" = "$uid $wuid $uid $wuid" ] ||
         errs+=("Uid: $(status_field "$pid" Uid)")
-    [ "$(status_field "$pid" Gid)" = "$gid $gid $gid $gid" ] ||
+    [ "$(status_field "$pid" Gid)" = "$gid $wgid $gid $wgid" ] ||
         errs+=("Gid: $(status_field "$pid" Gid)")
     [ -z "$(status_field "$pid" Groups)" ] || errs+=("Groups: $(status_field "$pid" Groups)")
     local f
@@ -542,8 +567,8 @@ check_worker_privileges() {  # NAME WORKER-PID UID
 }
 
 check_monitor_privileges "monitor: uid/gid 65534, only CAP_SYS_RAWIO, no_new_privs, seccomp" \
-    "$MAIN_PID" 65534 65534
-"$RAW" "$SOCK" hello 0 req $IN /dev/null sleep 10000 > /dev/null 2>&1 &
+    "$MAIN_PID" 65534 65534 65534 65534
+"$RAW" "$SOCK" hello 0 req $IN $LOOP sleep 10000 > /dev/null 2>&1 &
 holder=$!
 PIDS+=("$holder")
 worker=$(worker_of "$LOG" "$holder")
@@ -560,17 +585,19 @@ SOCK_U=$TMP/numeric.sock
 if start_daemon numeric "$SOCK_U" -u 4242 -g 4242; then
     U_PID=$DAEMON_PID
     ok "daemon with -u 4242 -g 4242 starts"
-    check_monitor_privileges "-u 4242 -g 4242: monitor uid/gid 4242, only CAP_SYS_RAWIO" "$U_PID" 4242 4242
-    "$RAW" "$SOCK_U" hello 0 req $IN /dev/null cdb $OUT24 fd /dev/null param zeros:24 reply sleep 10000 \
+    check_monitor_privileges "-u 4242 -g 4242: monitor uid/gid 4242, effective 65534 (the workers'), only CAP_SYS_RAWIO" \
+        "$U_PID" 4242 4242 65534 65534
+    "$RAW" "$SOCK_U" hello 0 req $IN $LOOP cdb $OUT24 fd $LOOP:rw param zeros:24 reply sleep 10000 \
         > "$TMP/numeric.out" 2>&1 &
     holder=$!
     PIDS+=("$holder")
     worker=$(worker_of "$TMP/numeric.log" "$holder")
     wait_log "$TMP/numeric.log" 0 "PR OUT REGISTER" >/dev/null
-    check_worker_privileges "-u 4242: worker uid 4242, no capabilities, fds 0-4 only" "$worker" 4242
+    check_worker_privileges "-u 4242 without a prhelper-worker user: workers uid 65534, no capabilities, fds 0-4 only" \
+        "$worker" 65534
     kill "$holder" 2>/dev/null
     wait "$holder" 2>/dev/null
-    expect_eq "-u 4242: requests answered" "$(lines "features 1" "$R_IO" "$R_OPCODE")" \
+    expect_eq "-u 4242: requests answered" "$(lines "features 1" "$R_LOOP" "$R_LOOP")" \
         "$(cat "$TMP/numeric.out")"
     nin=$(grep -c 'PR IN' "$TMP/numeric.log")
     nout=$(grep -c '^<5>conn .* PR OUT REGISTER' "$TMP/numeric.log")
@@ -586,9 +613,9 @@ FIFO_A=$TMP/a.fifo
 FIFO_B=$TMP/b.fifo
 mkfifo "$FIFO_A" "$FIFO_B"
 exec 7<>"$FIFO_A" 8<>"$FIFO_B"   # read-write: opening never blocks
-"$RAW" "$SOCK" hello 0 req $IN /dev/null pause req $IN /dev/null < "$FIFO_A" > "$TMP/a.out" 2>&1 &
+"$RAW" "$SOCK" hello 0 req $IN $LOOP pause req $IN /dev/null < "$FIFO_A" > "$TMP/a.out" 2>&1 &
 conn_a=$!
-"$RAW" "$SOCK" hello 0 req $IN /dev/null pause req $IN /dev/null < "$FIFO_B" > "$TMP/b.out" 2>&1 &
+"$RAW" "$SOCK" hello 0 req $IN $LOOP pause req $IN /dev/null < "$FIFO_B" > "$TMP/b.out" 2>&1 &
 conn_b=$!
 PIDS+=("$conn_a" "$conn_b")
 worker_a=$(worker_of "$LOG" "$conn_a")
@@ -607,9 +634,9 @@ echo go >&7
 wait "$conn_b" "$conn_a" 2>/dev/null
 exec 7>&- 8>&-
 expect_eq "kill -9 of worker A: connection B still works" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" "$(cat "$TMP/b.out")"
+    "$(lines "features 1" "$R_LOOP" "$R_IO")" "$(cat "$TMP/b.out")"
 expect_eq "kill -9 of worker A: connection A sees a close" \
-    "$(lines "features 1" "$R_IO" closed)" "$(cat "$TMP/a.out")"
+    "$(lines "features 1" "$R_LOOP" closed)" "$(cat "$TMP/a.out")"
 sleep 1
 z=$(zombies_of "$MAIN_PID")
 expect_eq "kill -9 of a worker: no zombie remains" "" "$z"
@@ -675,12 +702,12 @@ for opts in "" "-q" "-v"; do
     fi
     lpid=$DAEMON_PID
     raw "$TMP/logfg$opts.sock" "${BADHELLO[@]}" > /dev/null
-    out=$(raw "$TMP/logfg$opts.sock" hello 0 req $IN /dev/null)
+    out=$(raw "$TMP/logfg$opts.sock" hello 0 req $IN $LOOP)
     wait_log "$TMP/logfg$opts.log" 0 "$WARN_TEXT" 2
     warned=$?
     alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
     result "$name: the client's warning is logged on stderr with priority 4, daemon serves" \
-        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_IO")" ] &&
+        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ] &&
             grep -q "^<4>conn .*$WARN_TEXT" "$TMP/logfg$opts.log"; echo $?)" "$(cat "$TMP/logfg$opts.log")"
     n5=$(grep -c '^<5>' "$TMP/logfg$opts.log")
     n6=$(grep -c '^<6>.*PR IN READ KEYS' "$TMP/logfg$opts.log")
@@ -716,12 +743,12 @@ if command -v unshare > /dev/null; then
         lpid=$(cat "$TMP/logsys$opts.pid")
         PIDS+=("$lpid")
         raw "$sock" "${BADHELLO[@]}" > /dev/null
-        out=$(raw "$sock" hello 0 req $IN /dev/null)
+        out=$(raw "$sock" hello 0 req $IN $LOOP)
         wait_log "$TMP/syslog$opts.out" 0 "$WARN_TEXT" 2
         warned=$?
         alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
         result "$name: the client's warning reaches syslog, daemon serves" \
-            "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_IO")" ]; echo $?)" \
+            "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ]; echo $?)" \
             "alive: $alive, reply: $out" "$(cat "$TMP/syslog$opts.out")"
         nserving=$(grep -c 'serving' "$TMP/syslog$opts.out")
         ncmd=$(grep -c 'PR IN READ KEYS' "$TMP/syslog$opts.out")
@@ -742,7 +769,7 @@ fi
 # STOP/TSTP then CONT (Ctrl-Z and fg, kill -STOP/-CONT, a cgroup freeze):
 # the kernel resumes interrupted calls through restart_syscall, which both
 # filters must allow. Monitor and a worker, idle and between requests.
-"$RAW" "$SOCK" hello 0 req $IN /dev/null pause req $IN /dev/null < "$FIFO_A" > "$TMP/stop.out" 2>&1 &
+"$RAW" "$SOCK" hello 0 req $IN $LOOP pause req $IN /dev/null < "$FIFO_A" > "$TMP/stop.out" 2>&1 &
 stop_client=$!
 PIDS+=("$stop_client")
 exec 7<>"$FIFO_A"
@@ -762,7 +789,7 @@ exec 7>&-
 expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the monitor survives" "0" \
     "$(kill -0 "$MAIN_PID" 2>/dev/null && ! is_gone "$MAIN_PID"; echo $?)"
 expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the worker survives, its connection goes on" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" "$(cat "$TMP/stop.out")"
+    "$(lines "features 1" "$R_LOOP" "$R_IO")" "$(cat "$TMP/stop.out")"
 expect_eq "after SIGSTOP/SIGCONT: new connections served" "$(lines "features 1" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN /dev/null)"
 if grep -qE 'SIGSYS' "$LOG"; then
@@ -783,9 +810,9 @@ for sig in TERM INT HUP; do
         continue
     fi
     dpid=$DAEMON_PID
-    "$RAW" "$s" hello 0 req $IN /dev/null expect-closed > "$TMP/sig-$sig.c1" 2>&1 &
+    "$RAW" "$s" hello 0 req $IN $LOOP expect-closed > "$TMP/sig-$sig.c1" 2>&1 &
     c1=$!
-    "$RAW" "$s" hello 1 req $CLEANUP /dev/null:rw expect-closed > "$TMP/sig-$sig.c2" 2>&1 &
+    "$RAW" "$s" hello 1 req $CLEANUP $LOOP:rw expect-closed > "$TMP/sig-$sig.c2" 2>&1 &
     c2=$!
     PIDS+=("$c1" "$c2")
     wait_log "$TMP/sig-$sig.log" 0 "peer pid $c1 uid" >/dev/null
@@ -804,7 +831,7 @@ for sig in TERM INT HUP; do
         "$(ls -l "$s" 2>&1)" "$(tail -n 3 "$TMP/sig-$sig.log")"
     wait "$c1" "$c2" 2>/dev/null
     expect_eq "SIG$sig: open connections are closed" \
-        "$(lines "features 1" "$R_IO" closed "features 1" "$R_GOOD" closed)" \
+        "$(lines "features 1" "$R_LOOP" closed "features 1" "$R_GOOD" closed)" \
         "$(cat "$TMP/sig-$sig.c1" "$TMP/sig-$sig.c2")"
 done
 s=$TMP/root-dir.sock

@@ -36,6 +36,12 @@ typedef long (*probe_fn)(void);
 
 static int worker_exe_fd = -1; /* any O_PATH fd: the pin the filter gets */
 
+static int load_monitor_filter(void)
+{
+    struct prh_filter_pins pins = {worker_exe_fd, -1, 4343, 4343};
+    return prh_monitor_filter_load(&pins);
+}
+
 /* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back. */
 static int run_in_child(int monitor_filter, probe_fn probe)
 {
@@ -49,7 +55,7 @@ static int run_in_child(int monitor_filter, probe_fn probe)
             dup2(pair[0], PRH_WORKER_CLIENT_FD) < 0 ||
             dup2(pair[1], PRH_WORKER_MONITOR_FD) < 0)
             _exit(1);
-        int rc = monitor_filter ? prh_monitor_filter_load(worker_exe_fd, -1)
+        int rc = monitor_filter ? load_monitor_filter()
                                 : prh_worker_sandbox(&why);
         if (rc < 0)
             _exit(2);
@@ -73,7 +79,7 @@ static int run_stopped_in_child(int monitor_filter, probe_fn probe)
     assert_true(pid >= 0);
     if (pid == 0) {
         const char *why;
-        int rc = monitor_filter ? prh_monitor_filter_load(worker_exe_fd, -1)
+        int rc = monitor_filter ? load_monitor_filter()
                                 : prh_worker_sandbox(&why);
         if (rc < 0)
             _exit(2);

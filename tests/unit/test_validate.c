@@ -161,7 +161,7 @@ static void test_accept_cleanup(void **state)
 static void test_accept_goodbye_every_close_code(void **state)
 {
     (void)state;
-    for (uint32_t code = PRH_CLOSE_CLIENT_EOF; code <= PRH_CLOSE_BAD_REPLY; code++) {
+    for (uint32_t code = 0; code < PRH_CLOSE_MAX; code++) {
         struct outcome o = run(event(PRH_IPC_GOODBYE, code), 0, 0);
         assert_int_equal(o.kind, PRH_RECORD_GOODBYE);
         assert_int_equal(o.code, code);
@@ -171,9 +171,11 @@ static void test_accept_goodbye_every_close_code(void **state)
 static void test_accept_notice(void **state)
 {
     (void)state;
-    struct outcome o = run(event(PRH_IPC_NOTICE, PRH_NOTE_PR_OUT_LENGTH), 0, 0);
-    assert_int_equal(o.kind, PRH_RECORD_NOTICE);
-    assert_int_equal(o.code, PRH_NOTE_PR_OUT_LENGTH);
+    for (uint32_t code = 0; code < PRH_NOTE_MAX; code++) {
+        struct outcome o = run(event(PRH_IPC_NOTICE, code), 0, 0);
+        assert_int_equal(o.kind, PRH_RECORD_NOTICE);
+        assert_int_equal(o.code, code);
+    }
 }
 
 /* ---- rejected: framing -------------------------------------------------- */
@@ -348,23 +350,31 @@ static void test_reject_event_with_fd(void **state)
 static void test_reject_event_code_out_of_range(void **state)
 {
     (void)state;
-    const uint32_t codes[] = {PRH_EVENT_MAX, PRH_EVENT_MAX + 1, 0x80000000u, 0xffffffffu};
-    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+    const uint32_t codes[] = {PRH_CLOSE_MAX, PRH_CLOSE_MAX + 1, 0x80000000u, 0xffffffffu};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
         expect_reject(run(event(PRH_IPC_GOODBYE, codes[i]), 0, 0),
                       "event record with a code that does not fit");
-        expect_reject(run(event(PRH_IPC_NOTICE, codes[i]), 0, 0),
+    const uint32_t notes[] = {PRH_NOTE_MAX, PRH_NOTE_MAX + 1, 0x80000000u, 0xffffffffu};
+    for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+        expect_reject(run(event(PRH_IPC_NOTICE, notes[i]), 0, 0),
                       "event record with a code that does not fit");
-    }
 }
 
+/* Close reasons outnumber notes: one that is a reason only is no note. */
 static void test_reject_event_code_wrong_kind(void **state)
 {
     (void)state;
-    for (uint32_t code = PRH_CLOSE_CLIENT_EOF; code <= PRH_CLOSE_BAD_REPLY; code++)
+    for (uint32_t code = PRH_NOTE_MAX; code < PRH_CLOSE_MAX; code++)
         expect_reject(run(event(PRH_IPC_NOTICE, code), 0, 0),
                       "event record with a code that does not fit");
-    expect_reject(run(event(PRH_IPC_GOODBYE, PRH_NOTE_PR_OUT_LENGTH), 0, 0),
-                  "event record with a code that does not fit");
+}
+
+/* ASSIGN travels only from the monitor to a worker. */
+static void test_reject_assign_from_worker(void **state)
+{
+    (void)state;
+    expect_reject(run(event(PRH_IPC_ASSIGN, 0), 1, 0), "unknown record type");
+    expect_reject(run(event(PRH_IPC_ASSIGN, 0), 0, 0), "unknown record type");
 }
 
 int main(void)
@@ -393,6 +403,7 @@ int main(void)
         T(test_reject_event_with_fd),
         T(test_reject_event_code_out_of_range),
         T(test_reject_event_code_wrong_kind),
+        T(test_reject_assign_from_worker),
     };
 #undef T
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
