@@ -17,7 +17,23 @@ $(VMTEST_HOST): tests/vm/vmtest.c $(COMMON_OBJ) $(wildcard src/common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) tests/vm/vmtest.c $(COMMON_OBJ) -o $@
 
-check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT) $(VMTEST_HOST)
+# Compromised workers (static, uninstrumented: they run under the
+# monitor's filter) and a FUSE server whose files never finish closing.
+EVILWORKERS := $(B)/tests/evilworker-goodbye $(B)/tests/evilworker-unread
+$(B)/tests/evilworker-goodbye: EVIL_MODE := 1
+$(B)/tests/evilworker-unread: EVIL_MODE := 2
+$(EVILWORKERS): tests/integration/evilworker.c src/common/ipc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DEVIL_MODE=$(EVIL_MODE) -Wno-missing-prototypes -static \
+		tests/integration/evilworker.c -o $@
+
+FUSEHANG := $(B)/tests/fusehang
+$(FUSEHANG): tests/integration/fusehang.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes tests/integration/fusehang.c -o $@
+
+check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT) $(VMTEST_HOST) \
+		$(EVILWORKERS) $(FUSEHANG)
 	PRH_BUILD_DIR=$(abspath $(B)) bash tests/integration/run.sh
 
 .PHONY: check-integration

@@ -18,6 +18,7 @@
  *   fd PATH[:MODE][@CHUNK]
  *                   attach PATH (MODE ro, rw or wo; default ro) to chunk
  *                   CHUNK (default 0) of the next CDB; may be repeated
+ *   keep-fds        keep attached fds open after sending (until exit)
  *   split N         send the CDB in chunks of N bytes (0: one chunk)
  *   gap MS          pause MS milliseconds between chunks (default 0)
  *   send            send the pending CDB with its fds now
@@ -29,6 +30,13 @@
  *                   or "closed" when the helper closes the connection
  *   req HEX PATH[:MODE]
  *                   shorthand: cdb HEX fd PATH:MODE reply
+ *   stream HEX PATH[:MODE] SECONDS
+ *                   send request HEX with PATH again and again, each after
+ *                   the previous answer, for up to SECONDS; prints
+ *                   "stream answered=N end=E": E is "refused" (a send
+ *                   failed: the helper stopped reading), "lost" (a request
+ *                   was sent and the connection closed without its answer),
+ *                   or "time"
  *   expect-closed   wait until the helper closes the connection: prints
  *                   "closed", or "open" if it sends data instead
  *   sleep MS        pause
@@ -198,6 +206,9 @@ static void add_fd(const char *spec)
     nfds++;
 }
 
+static int send_chunk_failed; /* the last CDB could not be sent whole */
+static int keep_fds;          /* leave sent fds open */
+
 static void send_error(void)
 {
     if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -256,6 +267,7 @@ static void flush_cdb(void)
 {
     if (!cdb_pending)
         return;
+    send_chunk_failed = 0;
     size_t step = split ? split : (cdb_len ? cdb_len : 1);
     size_t chunks = cdb_len ? (cdb_len + step - 1) / step : 0;
     for (size_t i = 0; i < nfds; i++)
@@ -271,10 +283,12 @@ static void flush_cdb(void)
         size_t len = cdb_len - off < step ? cdb_len - off : step;
         if (i > 0 && gap_ms)
             sleep_ms(gap_ms);
-        if (send_chunk(cdb + off, len, i) < 0)
+        if (send_chunk(cdb + off, len, i) < 0) {
+            send_chunk_failed = 1;
             break;
+        }
     }
-    for (size_t i = 0; i < nfds; i++)
+    for (size_t i = 0; i < nfds && !keep_fds; i++)
         prh_close(fds[i].fd);
     nfds = 0;
     cdb_pending = 0;
@@ -362,6 +376,42 @@ static void read_reply(void)
     printf("\n");
     if (got < size)
         print_closed(PRH_REPLY_HEADER_SIZE + got);
+}
+
+static void stream(const char *hex, const char *spec, unsigned long seconds)
+{
+    static uint8_t buf[PRH_REPLY_HEADER_SIZE + PRH_DATA_MAX];
+    size_t len;
+    unsigned long answered = 0;
+    const char *end = "time";
+    uint8_t *req = parse_bytes(hex, &len);
+    time_t stop = time(NULL) + (time_t)seconds;
+
+    flush_cdb();
+    while (time(NULL) < stop) {
+        memcpy(cdb, req, len);
+        cdb_len = len;
+        cdb_pending = 1;
+        add_fd(spec);
+        flush_cdb();
+        if (send_chunk_failed) {
+            end = "refused";
+            break;
+        }
+        size_t got = read_exact(buf, PRH_REPLY_HEADER_SIZE);
+        if (got < PRH_REPLY_HEADER_SIZE) {
+            end = "lost";
+            break;
+        }
+        uint32_t size = prh_get_be32(buf + 4);
+        if (size > PRH_DATA_MAX || read_exact(buf, size) < size) {
+            end = "lost";
+            break;
+        }
+        answered++;
+    }
+    free(req);
+    printf("stream answered=%lu end=%s\n", answered, end);
 }
 
 /* After a protocol violation: the helper should close without a word. */
@@ -455,6 +505,12 @@ int main(int argc, char **argv)
                 add_fd(arg(argc, argv, &i));
                 read_reply();
             }
+        } else if (strcmp(step, "keep-fds") == 0) {
+            keep_fds = 1;
+        } else if (strcmp(step, "stream") == 0) {
+            const char *hex = arg(argc, argv, &i);
+            const char *spec = arg(argc, argv, &i);
+            stream(hex, spec, parse_num(arg(argc, argv, &i)));
         } else if (strcmp(step, "fd") == 0) {
             add_fd(arg(argc, argv, &i));
         } else if (strcmp(step, "split") == 0) {

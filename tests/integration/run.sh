@@ -13,6 +13,9 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 B=${PRH_BUILD_DIR:-$ROOT/build}   # PRH_BUILD_DIR: test binaries built elsewhere
 MONITOR_BIN=$B/prhelper
+EVIL_GOODBYE=$B/tests/evilworker-goodbye
+EVIL_UNREAD=$B/tests/evilworker-unread
+FUSEHANG=$B/tests/fusehang
 WORKER_BIN=$B/prhelper-worker
 CLIENT_BIN=$B/prhelper-client
 RAW=$B/tests/rawclient
@@ -850,6 +853,191 @@ if start_daemon root-dir "$s"; then
 else
     not_ok "SIGTERM, socket in a root-owned directory: exits 0" "did not start:" "$(cat "$TMP/root-dir.log")"
 fi
+
+# --------------------------------------------- answers in flight at a stop
+
+# 16 clients send requests back to back, 8 through the monitor (a block
+# device), 8 answered by their worker; then SIGTERM. A request the helper
+# took must be answered: each client ends when a send is refused, never
+# with a request sent and the connection closed instead of its answer.
+if start_daemon drain "$TMP/drain.sock"; then
+    dpid=$DAEMON_PID
+    spids=()
+    for c in $(seq 16); do
+        dev=$LOOP
+        [ "$c" -gt 8 ] && dev=/dev/null
+        "$RAW" "$TMP/drain.sock" hello 0 stream $IN "$dev" 20 > "$TMP/drain.$c" 2>&1 &
+        spids+=($!)
+    done
+    PIDS+=("${spids[@]}")
+    sleep 1
+    kill -TERM "$dpid"
+    wait_exit "$dpid" 10
+    result "stop under load: the daemon exits within 10 s" $? "$(tail -5 "$TMP/drain.log")"
+    wait "${spids[@]}" 2>/dev/null
+    bad=()
+    for c in $(seq 16); do
+        grep -qE '^stream answered=[1-9][0-9]* end=refused$' "$TMP/drain.$c" ||
+            bad+=("client $c: $(tr '\n' ' ' < "$TMP/drain.$c")")
+    done
+    result "stop under load: every request sent was answered (16 clients)" ${#bad[@]} "${bad[@]}"
+else
+    not_ok "stop under load: the daemon starts" "$(cat "$TMP/drain.log")"
+fi
+
+# --------------------------------------------------- a file whose close hangs
+
+# A FUSE file whose server never answers FLUSH: whoever closes it waits.
+# The worker screens fds by type and answers itself, so the monitor never
+# holds it; the stuck worker must delay neither other clients nor the stop.
+if [ -e /dev/fuse ] && [ -x "$FUSEHANG" ]; then
+    mkdir -p "$TMP/fuse"
+    "$FUSEHANG" "$TMP/fuse" > "$TMP/fuse.out" 2>&1 &
+    fpid=$!
+    PIDS+=("$fpid")
+    for i in $(seq 50); do grep -q mounted "$TMP/fuse.out" && break; sleep 0.1; done
+    if start_daemon fuse "$TMP/fuse.sock" -v; then
+        dpid=$DAEMON_PID
+        n0=$(log_lines "$TMP/fuse.log")
+        "$RAW" "$TMP/fuse.sock" hello 0 keep-fds cdb $OUT24 fd "$TMP/fuse/f:rw" param zeros:24 reply \
+            > "$TMP/fuse.c1" 2>&1 &
+        PIDS+=($!)
+        for i in $(seq 50); do grep -q reply "$TMP/fuse.c1" && break; sleep 0.1; done
+        expect_eq "FUSE file: the worker answers 0b/00/06 itself" "$(lines "features 1" "$R_IO")" \
+            "$(cat "$TMP/fuse.c1")"
+        wait_log "$TMP/fuse.log" "$n0" "no block device or sg node"
+        result "FUSE file: logged, never handed to the monitor" \
+            "$([ $? = 0 ] && ! grep -q 'PR OUT REGISTER' "$TMP/fuse.log"; echo $?)" "$(cat "$TMP/fuse.log")"
+        expect_eq "FUSE file stuck closing in one worker: other clients served" \
+            "$(lines "features 1" "$R_LOOP")" "$(raw "$TMP/fuse.sock" hello 0 req $IN $LOOP)"
+        kill -TERM "$dpid"
+        wait_exit "$dpid" 5
+        result "FUSE file stuck closing in one worker: SIGTERM, the monitor exits within 5 s" $? \
+            "$(tail -5 "$TMP/fuse.log")"
+    else
+        not_ok "FUSE file: daemon starts" "$(cat "$TMP/fuse.log")"
+    fi
+    kill -KILL "$fpid" 2>/dev/null   # aborts the mount: every stuck close returns
+    wait "$fpid" 2>/dev/null
+    umount -l "$TMP/fuse" 2>/dev/null
+else
+    skip "a file whose close hangs" "no /dev/fuse"
+fi
+
+# ------------------------------------------------------ compromised workers
+
+# A worker that says goodbye and keeps running: killed with its session.
+if start_daemon evil "$TMP/evil.sock" --worker "$EVIL_GOODBYE" --spare-workers 0 -v; then
+    dpid=$DAEMON_PID
+    expect_eq "worker that says goodbye and stays: its client sees a close" "closed" \
+        "$(raw "$TMP/evil.sock" features)"
+    wait_log "$TMP/evil.log" 0 "closed: client closed the connection"
+    left=""
+    for i in $(seq 30); do
+        left=$(children_of "$dpid")
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
+    expect_eq "worker that says goodbye and stays: it is gone within 3 s" "" "$left"
+    stop_daemon "$dpid"
+else
+    not_ok "worker that says goodbye and stays: daemon starts" "$(cat "$TMP/evil.log")"
+fi
+# A worker gone with an answer unread: the same event as any worker going
+# away, logged once, at the same level.
+if start_daemon unread "$TMP/unread.sock" --worker "$EVIL_UNREAD" --spare-workers 0 -v; then
+    dpid=$DAEMON_PID
+    raw "$TMP/unread.sock" features > /dev/null
+    wait_log "$TMP/unread.log" 0 "went away"
+    result "worker gone with an unread answer: logged at info as 'went away', no warning" \
+        "$([ $? = 0 ] && grep -q '^<6>conn 1: worker [0-9]* went away' "$TMP/unread.log" &&
+            ! grep -q 'Connection reset' "$TMP/unread.log"; echo $?)" "$(cat "$TMP/unread.log")"
+    stop_daemon "$dpid"
+else
+    not_ok "worker gone with an unread answer: daemon starts" "$(cat "$TMP/unread.log")"
+fi
+
+# ------------------------------------------------------- one uid, all slots
+
+if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2; then
+    dpid=$DAEMON_PID
+    chmod 666 "$TMP/peruid.sock"
+    as1000() { setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
+    hpids=()
+    for h in 1 2; do
+        as1000 "$RAW" "$TMP/peruid.sock" hello 0 req $IN /dev/null sleep 10000 > "$TMP/peruid.$h" 2>&1 &
+        hpids+=($!)
+    done
+    PIDS+=("${hpids[@]}")
+    for i in $(seq 50); do
+        [ "$(cat "$TMP/peruid.1" "$TMP/peruid.2" | grep -c reply)" = 2 ] && break
+        sleep 0.1
+    done
+    expect_eq "uid 1000 holding its 2 connections: a third one is closed" "closed" \
+        "$(as1000 "$RAW" "$TMP/peruid.sock" features 2>&1)"
+    wait_log "$TMP/peruid.log" 0 "uid 1000 refused: 2 connections from this uid already"
+    result "uid 1000 over its limit: logged" $? "$(cat "$TMP/peruid.log")"
+    expect_eq "uid 1000 over its limit: root is still served" "$(lines "features 1" "$R_IO")" \
+        "$(raw "$TMP/peruid.sock" hello 0 req $IN /dev/null)"
+    kill "${hpids[@]}" 2>/dev/null
+    stop_daemon "$dpid"
+else
+    not_ok "per-uid limit: daemon starts" "$(cat "$TMP/peruid.log")"
+fi
+
+# ------------------------------------------------------------- whose uid
+
+# Monitor and workers under two uids: the monitor's real and saved uid are
+# its own, so neither a worker's uid nor nobody's may signal it.
+if start_daemon uids "$NOBODY_DIR/uids.sock" -u 4242 -g 4242 --worker-user 4343; then
+    dpid=$DAEMON_PID
+    check_monitor_privileges "-u 4242 --worker-user 4343: monitor ids 4242, effective 4343 (gid 65534: a number names no group)" \
+        "$dpid" 4242 4242 4343 65534
+    "$RAW" "$NOBODY_DIR/uids.sock" hello 0 req $IN /dev/null sleep 10000 > /dev/null 2>&1 &
+    holder=$!
+    PIDS+=("$holder")
+    worker=$(worker_of "$TMP/uids.log" "$holder")
+    sleep 0.3
+    check_worker_privileges "--worker-user 4343: worker uid 4343, no capabilities, fds 0-4 only" \
+        "$worker" 4343
+    signal_as() { setpriv --reuid "$1" --regid "$1" --clear-groups kill -0 "$2" 2> /dev/null; }
+    signal_as 4343 "$dpid"
+    result "a process with the workers' uid cannot signal the monitor" "$([ $? != 0 ]; echo $?)"
+    signal_as 65534 "$dpid"
+    result "nobody cannot signal the monitor" "$([ $? != 0 ]; echo $?)"
+    signal_as 4242 "$dpid"
+    result "(control) the monitor's own uid can" $?
+    kill "$holder" 2>/dev/null
+    stop_daemon "$dpid"
+else
+    not_ok "-u 4242 --worker-user 4343: daemon starts" "$(cat "$TMP/uids.log")"
+fi
+# With the system users prhelper and prhelper-worker present (a private
+# /etc/passwd in a mount namespace), they are the defaults.
+if command -v unshare > /dev/null; then
+    cp /etc/passwd "$TMP/passwd"
+    cp /etc/group "$TMP/group"
+    echo "prhelper:x:4444:4444::/nonexistent:/usr/sbin/nologin" >> "$TMP/passwd"
+    echo "prhelper-worker:x:4445:4445::/nonexistent:/usr/sbin/nologin" >> "$TMP/passwd"
+    printf 'prhelper:x:4444:\nprhelper-worker:x:4445:\n' >> "$TMP/group"
+    unshare -m --propagation private sh -c "mount --bind '$TMP/passwd' /etc/passwd &&
+        mount --bind '$TMP/group' /etc/group &&
+        exec '$MONITOR_BIN' -k '$NOBODY_DIR/users.sock' --worker '$WORKER_BIN' -f '$TMP/users.pid'" \
+        2> "$TMP/users.log" &
+    PIDS+=($!)
+    if wait_for_socket "$NOBODY_DIR/users.sock"; then
+        upid=$(cat "$TMP/users.pid")
+        check_monitor_privileges "users prhelper and prhelper-worker exist: they are the defaults" \
+            "$upid" 4444 4444 4445 4445
+        expect_eq "users prhelper and prhelper-worker exist: no warning about a shared uid" "0" \
+            "$(grep -c 'share uid' "$TMP/users.log")"
+        stop_daemon "$upid"
+    else
+        not_ok "users prhelper and prhelper-worker exist: they are the defaults" "$(cat "$TMP/users.log")"
+    fi
+fi
+expect_eq "without those users: the log says workers share the monitor's uid" "1" \
+    "$(grep -c 'workers share uid 65534 with the monitor' "$LOG")"
 
 # ---------------------------------------------------- socket activation
 
