@@ -37,3 +37,15 @@ check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAW
 	PRH_BUILD_DIR=$(abspath $(B)) bash tests/integration/run.sh
 
 .PHONY: check-integration
+
+# `make bench`: set-up and throughput figures, prhelper next to
+# qemu-pr-helper (tests/bench/run.sh). Not a test.
+BENCH_BIN := $(B)/tests/bench
+$(BENCH_BIN): tests/bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes tests/bench/bench.c -o $@
+
+bench: $(B)/prhelper $(B)/prhelper-worker $(RAWCLIENT) $(VMTEST_HOST) $(BENCH_BIN)
+	PRH_BUILD_DIR=$(abspath $(B)) bash tests/bench/run.sh
+
+.PHONY: bench
