@@ -63,11 +63,24 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
 
+# The system users prhelper (monitor) and prhelper-worker (workers) come
+# from the sysusers file; on the running system (no DESTDIR) they are
+# created right away, with useradd where systemd-sysusers is missing.
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(B)/prhelper $(DESTDIR)$(SBINDIR)/prhelper
 	install -m 0755 $(B)/prhelper-worker $(DESTDIR)$(LIBEXECDIR)/prhelper-worker
 	install -m 0755 $(B)/prhelper-client $(DESTDIR)$(BINDIR)/prhelper-client
+	install -m 0644 systemd/prhelper.sysusers $(DESTDIR)$(SYSUSERSDIR)/prhelper.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/prhelper.conf; \
+		else \
+			for u in prhelper prhelper-worker; do id -u $$u >/dev/null 2>&1 || \
+				useradd --system --user-group --no-create-home --shell /usr/sbin/nologin $$u; done; \
+		fi; \
+	fi
 
 # Everything again with AddressSanitizer and UBSan, in its own build dir.
 # LeakSanitizer stays off for the daemon run only: at exit it ptraces the

@@ -101,8 +101,9 @@ int prh_can_change_ids(void)
 }
 
 /* Read back what the kernel holds, rather than trusting the calls above.
- * Started unprivileged, we cannot shed supplementary groups or a bounding
- * set that systemd limited to CAP_SYS_RAWIO; neither lets us gain more. */
+ * Started unprivileged, we cannot shed supplementary groups or the bounding
+ * set (systemd's CapabilityBoundingSet=); neither lets us gain anything:
+ * with no_new_privs no exec raises a capability. */
 static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int started_as_root)
 {
     uid_t r, e, s;
@@ -125,8 +126,7 @@ static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int started_as_r
         if (capng_have_capability(CAPNG_INHERITABLE, (unsigned)cap) ||
             capng_have_capability(CAPNG_AMBIENT, (unsigned)cap))
             return -1;
-        if (capng_have_capability(CAPNG_BOUNDING_SET, (unsigned)cap) &&
-            (started_as_root || cap != CAP_SYS_RAWIO))
+        if (started_as_root && capng_have_capability(CAPNG_BOUNDING_SET, (unsigned)cap))
             return -1;
     }
     return 0;

@@ -529,8 +529,9 @@ expect_eq "burst: no zombie workers after 1 s" "" "$(zombies_of "$MAIN_PID")"
 # ------------------------------------------------------------ privileges
 
 # Real and saved ids the monitor's, effective (and fs) the workers'.
-check_monitor_privileges() {  # NAME PID UID GID WORKER-UID WORKER-GID
-    local name=$1 pid=$2 uid=$3 gid=$4 wuid=$5 wgid=$6 errs=()
+# CAPBND: the bounding set, empty unless started unprivileged.
+check_monitor_privileges() {  # NAME PID UID GID WORKER-UID WORKER-GID [CAPBND]
+    local name=$1 pid=$2 uid=$3 gid=$4 wuid=$5 wgid=$6 bnd=${7:-0000000000000000} errs=()
     [ "$(status_field "$pid" Uid)" = "$uid $wuid $uid $wuid" ] ||
         errs+=("Uid: $(status_field "$pid" Uid)")
     [ "$(status_field "$pid" Gid)" = "$gid $wgid $gid $wgid" ] ||
@@ -540,9 +541,10 @@ check_monitor_privileges() {  # NAME PID UID GID WORKER-UID WORKER-GID
     for f in CapEff CapPrm; do
         [ "$(status_field "$pid" $f)" = 0000000000020000 ] || errs+=("$f: $(status_field "$pid" $f)")
     done
-    for f in CapBnd CapInh CapAmb; do
+    for f in CapInh CapAmb; do
         [ "$(status_field "$pid" $f)" = 0000000000000000 ] || errs+=("$f: $(status_field "$pid" $f)")
     done
+    [ "$(status_field "$pid" CapBnd)" = "$bnd" ] || errs+=("CapBnd: $(status_field "$pid" CapBnd)")
     [ "$(status_field "$pid" NoNewPrivs)" = 1 ] || errs+=("NoNewPrivs: $(status_field "$pid" NoNewPrivs)")
     [ "$(status_field "$pid" Seccomp)" = 2 ] || errs+=("Seccomp: $(status_field "$pid" Seccomp)")
     result "$name" ${#errs[@]} "${errs[@]}"
@@ -1012,6 +1014,42 @@ if start_daemon uids "$NOBODY_DIR/uids.sock" -u 4242 -g 4242 --worker-user 4343;
 else
     not_ok "-u 4242 --worker-user 4343: daemon starts" "$(cat "$TMP/uids.log")"
 fi
+# Started unprivileged, the way the systemd unit starts it: the monitor's
+# user with CAP_SYS_RAWIO, CAP_SETUID and CAP_SETGID as ambient
+# capabilities. It takes the workers' ids as effective ones and keeps only
+# CAP_SYS_RAWIO. Without CAP_SETUID/CAP_SETGID the workers share its uid.
+if command -v setpriv > /dev/null; then
+    udir=$TMP/unpriv
+    mkdir -p "$udir"
+    chown 4242:4242 "$udir"
+    # The bounding sets as the unit's CapabilityBoundingSet= leaves them.
+    for caps in "+sys_rawio,+setuid,+setgid" "+sys_rawio"; do
+        name="started as uid 4242 with ambient $caps"
+        bnd=00000000000200c0
+        [ "$caps" = "+sys_rawio" ] && bnd=0000000000020000
+        rm -f "$udir/u.sock"
+        setpriv --reuid 4242 --regid 4242 --clear-groups --inh-caps "$caps" --ambient-caps "$caps" \
+            --bounding-set "-all,$caps" \
+            "$MONITOR_BIN" -k "$udir/u.sock" --worker "$WORKER_BIN" -u 4242 -g 4242 --worker-user 4343 \
+            2> "$TMP/unpriv.log" &
+        upid=$!
+        PIDS+=("$upid")
+        if ! wait_for_socket "$udir/u.sock"; then
+            not_ok "$name: starts" "$(cat "$TMP/unpriv.log")"
+            continue
+        fi
+        if [ "$caps" = "+sys_rawio" ]; then
+            check_monitor_privileges "$name: workers share uid 4242" "$upid" 4242 4242 4242 4242 $bnd
+            wait_log "$TMP/unpriv.log" 0 "workers share uid 4242 with the monitor"
+            result "$name: says so in the log" $? "$(cat "$TMP/unpriv.log")"
+        else
+            check_monitor_privileges "$name: effective ids the workers', only CAP_SYS_RAWIO left" \
+                "$upid" 4242 4242 4343 65534 $bnd
+        fi
+        expect_eq "$name: serves" "$(lines "features 1" "$R_LOOP")" "$(raw "$udir/u.sock" hello 0 req $IN $LOOP)"
+        stop_daemon "$upid"
+    done
+fi
 # With the system users prhelper and prhelper-worker present (a private
 # /etc/passwd in a mount namespace), they are the defaults.
 if command -v unshare > /dev/null; then
@@ -1184,7 +1222,7 @@ if start_daemon second1 "$S1" -f "$P1"; then
     # A stale socket file (its server killed outright) is replaced.
     kill -KILL "$first"
     wait "$first" 2>/dev/null
-    if start_daemon second3 "$S1" -f "$P1"; then
+    if start_daemon second3 "$S1" -f "$P1" && wait_log "$TMP/second3.log" 0 "serving"; then
         expect_eq "a stale socket file from a killed instance is replaced" "$(lines "features 1" "$R_IO")" \
             "$(raw "$S1" hello 0 req $IN /dev/null)"
         stop_daemon "$DAEMON_PID"

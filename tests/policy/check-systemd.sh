@@ -8,7 +8,10 @@ cd "$(dirname "$0")/../.."
 . tests/policy/lib.sh
 need systemd-analyze
 
-MAX_EXPOSURE=1.0
+# 0.9 without CAP_SETUID/CAP_SETGID; the unit keeps them until the
+# privilege drop, before the first client, to run the workers under their
+# own user (0.3 in systemd's table, which cannot see the drop).
+MAX_EXPOSURE=1.2
 BIN=$(realpath -m "${1:-build/prhelper}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,9 +56,10 @@ if command -v systemd-sysusers >/dev/null; then
     # Installed where the unit's User= expects it, in a scratch root.
     mkdir -p "$tmp/root/etc" "$tmp/root/usr/lib/sysusers.d"
     cp systemd/prhelper.sysusers "$tmp/root/usr/lib/sysusers.d/prhelper.conf"
-    check "sysusers.d creates the unit's User=prhelper" sh -c \
+    check "sysusers.d creates the unit's User=prhelper and the workers' prhelper-worker" sh -c \
         "systemd-sysusers --root='$tmp/root' >/dev/null &&
-         grep -q '^prhelper:' '$tmp/root/etc/passwd'"
+         grep -q '^prhelper:' '$tmp/root/etc/passwd' &&
+         grep -q '^prhelper-worker:' '$tmp/root/etc/passwd'"
 fi
 
 finish
