@@ -71,6 +71,10 @@ static void expect_defaults(void)
     assert_int_equal(opts.timeout_s, 20);
     assert_string_equal(opts.worker_path, PRH_LIBEXECDIR "/prhelper-worker");
     assert_int_equal(opts.max_clients, 512);
+    assert_int_equal(opts.max_per_uid, 128);
+    assert_int_equal(opts.spare_workers, 4);
+    assert_null(opts.socket_group);
+    assert_null(opts.worker_user);
     assert_int_equal(opts.trace_given, 0);
 }
 
@@ -184,6 +188,34 @@ static void test_max_clients_bounds(void **state)
     assert_int_equal(opts.max_clients, 1);
     expect_ok(PARSE("--max-clients=65536"));
     assert_int_equal(opts.max_clients, 65536);
+}
+
+/* Per uid: a quarter of --max-clients unless given, never 0. */
+static void test_max_clients_per_uid(void **state)
+{
+    (void)state;
+    expect_ok(PARSE("--max-clients=100"));
+    assert_int_equal(opts.max_per_uid, 25);
+    expect_ok(PARSE("--max-clients=3"));
+    assert_int_equal(opts.max_per_uid, 1);
+    expect_ok(PARSE("--max-clients-per-uid=7", "--max-clients=100"));
+    assert_int_equal(opts.max_per_uid, 7);
+    const char *bad[] = {"0", "65537", "-1", "x", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_error(PARSE("--max-clients-per-uid", bad[i]), "--max-clients-per-uid", NULL);
+}
+
+static void test_spare_workers_and_users(void **state)
+{
+    (void)state;
+    expect_ok(PARSE("--spare-workers=0", "--socket-group=kvm", "--worker-user=w"));
+    assert_int_equal(opts.spare_workers, 0);
+    assert_string_equal(opts.socket_group, "kvm");
+    assert_string_equal(opts.worker_user, "w");
+    expect_ok(PARSE("--spare-workers=256"));
+    assert_int_equal(opts.spare_workers, 256);
+    expect_error(PARSE("--spare-workers=257"), "--spare-workers", NULL);
+    expect_error(PARSE("--spare-workers=-1"), "--spare-workers", NULL);
 }
 
 static void test_worker_must_be_absolute(void **state)
@@ -315,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_socket_must_be_absolute),
         cmocka_unit_test(test_timeout_bounds),
         cmocka_unit_test(test_max_clients_bounds),
+        cmocka_unit_test(test_max_clients_per_uid),
+        cmocka_unit_test(test_spare_workers_and_users),
         cmocka_unit_test(test_worker_must_be_absolute),
         cmocka_unit_test(test_quiet_verbose_counting),
         cmocka_unit_test(test_trace_ignored),
