@@ -9,7 +9,7 @@ static const char *const close_text[PRH_CLOSE_MAX] = {
     [PRH_CLOSE_BAD_OPCODE] = "invalid opcode",
     [PRH_CLOSE_BAD_LENGTH] = "transfer length above 8192",
     [PRH_CLOSE_EOF_MID_REQUEST] = "client vanished in the middle of a request",
-    [PRH_CLOSE_BAD_REPLY] = "reply from the monitor failed the worker's check",
+    [PRH_CLOSE_BAD_DONE] = "unexpected record from the monitor",
     [PRH_CLOSE_MONITOR_IO] = "could not send the request to the monitor",
 };
 

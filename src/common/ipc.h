@@ -2,14 +2,18 @@
  * one message per record, so lengths are exact and a short or long record is
  * visible (MSG_TRUNC). Host byte order: both ends are on the same machine.
  *
- *   monitor -> worker  PRH_IPC_ASSIGN   header only, exactly 1 fd: the client
+ *   monitor -> worker  PRH_IPC_ASSIGN   event, exactly 1 fd: the client
  *   worker -> monitor  PRH_IPC_COMMAND  header + param_len bytes, exactly 1 fd
- *   worker -> monitor  PRH_IPC_NOTICE   header only, no fd; something to log
- *   worker -> monitor  PRH_IPC_GOODBYE  header only, no fd; the worker exits
- *   monitor -> worker  PRH_IPC_REPLY    header + data_len bytes, no fd
+ *   monitor -> worker  PRH_IPC_DONE     event, no fd: the command is answered
+ *   worker -> monitor  PRH_IPC_NOTICE   event, no fd; something to log
+ *   worker -> monitor  PRH_IPC_GOODBYE  event, no fd; the worker exits
  *
  * A worker is started before it has a client (the monitor keeps a few
- * ready); ASSIGN hands it the one connection it will ever serve.
+ * ready); ASSIGN hands it the one connection it will ever serve. The
+ * monitor writes each command's answer to the client itself (it keeps the
+ * client socket; it writes there, never reads), then sends DONE: until
+ * then the worker answers nothing else and keeps the command's fd open,
+ * so the monitor's close of its copy is never the last one.
  */
 #ifndef PRH_IPC_H
 #define PRH_IPC_H
@@ -28,9 +32,9 @@
 enum prh_ipc_type {
     PRH_IPC_ASSIGN = 0x41534e31,  /* "ASN1" */
     PRH_IPC_COMMAND = 0x434d4431, /* "CMD1" */
+    PRH_IPC_DONE = 0x444f4e31,    /* "DON1" */
     PRH_IPC_GOODBYE = 0x42594531, /* "BYE1" */
     PRH_IPC_NOTICE = 0x4e4f5431,  /* "NOT1" */
-    PRH_IPC_REPLY = 0x52504c31,   /* "RPL1" */
 };
 
 struct prh_ipc_command {
@@ -39,25 +43,18 @@ struct prh_ipc_command {
     uint8_t cdb[PRH_CDB_SIZE];
 };
 
-/* ASSIGN (code 0), GOODBYE (a prh_close_reason), NOTICE (a prh_note). */
+/* ASSIGN and DONE (code 0), GOODBYE (a prh_close_reason), NOTICE (a
+ * prh_note). */
 struct prh_ipc_event {
     uint32_t type;
     uint32_t code;
 };
 
-struct prh_ipc_reply {
-    uint32_t type;
-    int32_t status;
-    uint32_t data_len; /* PR IN payload bytes following the header */
-    uint8_t sense[PRH_SENSE_SIZE];
-};
-
 _Static_assert(sizeof(struct prh_ipc_command) == 24, "command record layout");
 _Static_assert(sizeof(struct prh_ipc_event) == 8, "event record layout");
-_Static_assert(sizeof(struct prh_ipc_reply) == 12 + PRH_SENSE_SIZE, "reply record layout");
 
 /* Largest record either side ever sends. */
-#define PRH_IPC_MAX (sizeof(struct prh_ipc_reply) + PRH_DATA_MAX)
+#define PRH_IPC_MAX (sizeof(struct prh_ipc_command) + PRH_DATA_MAX)
 
 /* Why a worker ended its client connection (GOODBYE). The monitor logs
  * the text; a value out of range is itself a protocol violation. */
@@ -70,7 +67,7 @@ enum prh_close_reason {
     PRH_CLOSE_BAD_OPCODE,      /* not PR IN / PR OUT (/ negotiated cleanup) */
     PRH_CLOSE_BAD_LENGTH,      /* transfer length above 8192 */
     PRH_CLOSE_EOF_MID_REQUEST, /* client vanished inside a request */
-    PRH_CLOSE_BAD_REPLY,       /* the monitor's reply failed the worker's check */
+    PRH_CLOSE_BAD_DONE,        /* a record from the monitor other than DONE */
     PRH_CLOSE_MONITOR_IO,      /* the request could not be sent to the monitor */
     PRH_CLOSE_MAX
 };

@@ -12,6 +12,7 @@
 #include "fdio.h"
 #include "ipc.h"
 #include "log.h"
+#include "reply.h"
 #include "scsi.h"
 #include "validate.h"
 
@@ -123,12 +124,34 @@ static long elapsed_us(const struct timespec *t0)
 
 /* ---- serving ------------------------------------------------------------ */
 
-/* Runs one command and answers it. Returns 0, or -1 if the worker is gone. */
+/* Writes the answer to the client, after the check that keeps QEMU's
+ * asserts true. Returns 0, or -1 (logged) when the client cannot have it. */
+static int answer_client(struct prh_session *s, const struct prh_request *req,
+                         const struct prh_result *res)
+{
+    uint8_t header[PRH_REPLY_HEADER_SIZE];
+
+    if (prh_reply_allowed(req->cdb, req->xfer_len, res->status, res->data_len) < 0) {
+        prh_log(LOG_ERR, "conn %lu: answer (status 0x%x, %u bytes) does not fit the request:"
+                " closing the connection", s->id, (unsigned)res->status, res->data_len);
+        return -1;
+    }
+    prh_reply_header_encode(header, res->status, res->data_len, res->sense);
+    if (prh_send_all(s->client_fd, header, sizeof(header), res->data, res->data_len) < 0) {
+        prh_log(LOG_INFO, "conn %lu: client gone before its answer: %s", s->id, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs one command, answers the client, then tells the worker (DONE).
+ * Returns 0, or -1 when the worker is gone. A client that cannot have its
+ * answer is shut out: its worker then sees EOF and says goodbye. */
 static int serve_command(struct prh_session *s, struct prh_request *req)
 {
     struct prh_result *res = &s->result;
+    struct prh_ipc_event done = {PRH_IPC_DONE, 0};
     struct timespec t0;
-    struct prh_ipc_reply reply;
 
     atomic_fetch_add(&s->mon->nbusy, 1);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -136,12 +159,9 @@ static int serve_command(struct prh_session *s, struct prh_request *req)
     prh_close(req->fd); /* the worker still holds its copy: never the last */
     req->fd = -1;
     log_command(s, req, res, elapsed_us(&t0));
-
-    reply.type = PRH_IPC_REPLY;
-    reply.status = res->status;
-    reply.data_len = res->data_len;
-    memcpy(reply.sense, res->sense, sizeof(reply.sense));
-    int rc = prh_send_record(s->ipc_fd, &reply, sizeof(reply), res->data, res->data_len, -1);
+    if (answer_client(s, req, res) < 0)
+        shutdown(s->client_fd, SHUT_RDWR);
+    int rc = prh_send_record(s->ipc_fd, &done, sizeof(done), NULL, 0, -1);
     atomic_fetch_sub(&s->mon->nbusy, 1);
     return rc;
 }

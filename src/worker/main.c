@@ -1,8 +1,9 @@
 /* prhelper-worker: speaks QEMU's protocol with one client and forwards
- * vetted requests to the monitor on fd 4. It holds nothing worth stealing:
- * no capabilities, no files, and a filter that kills it for any system
- * call outside the few it needs. It starts before it has a client; the
- * monitor's ASSIGN record brings the client's socket, which lands on fd 3. */
+ * vetted requests to the monitor on fd 4, which answers the client itself
+ * and then says DONE. It holds nothing worth stealing: no capabilities, no
+ * files, and a filter that kills it for any system call outside the few it
+ * needs. It starts before it has a client; the monitor's ASSIGN record
+ * brings the client's socket, which lands on fd 3. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,11 +16,10 @@
 #include "fdio.h"
 #include "ipc.h"
 #include "proto.h"
-#include "reply.h"
 #include "sandbox.h"
 
 static struct prh_conn conn;
-static uint8_t record[PRH_IPC_MAX + 1];
+static int in_monitor_fd = -1; /* the fd of the command the monitor has */
 
 static void tell_monitor(uint32_t type, uint32_t code)
 {
@@ -27,75 +27,81 @@ static void tell_monitor(uint32_t type, uint32_t code)
     prh_send_record(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), NULL, 0, -1);
 }
 
-/* Header and payload in one send. */
-static int send_reply(int32_t status, const uint8_t sense[PRH_SENSE_SIZE],
-                      const uint8_t *data, uint32_t len)
-{
-    uint8_t header[PRH_REPLY_HEADER_SIZE];
-    prh_reply_header_encode(header, status, len, sense);
-    return prh_send_all(PRH_WORKER_CLIENT_FD, header, sizeof(header), data, len);
-}
-
-/* A request answered here, without the monitor: logged there. */
+/* A request answered here, without the monitor (logged there): a status
+ * and sense, never data. */
 static int answer_locally(uint32_t note, int32_t status, struct prh_sense code)
 {
     uint8_t sense[PRH_SENSE_SIZE];
+    uint8_t header[PRH_REPLY_HEADER_SIZE];
+
     if (note < PRH_NOTE_MAX)
         tell_monitor(PRH_IPC_NOTICE, note);
     memset(sense, 0, sizeof(sense));
     if (status == PRH_CHECK_CONDITION)
         prh_sense_build(sense, code);
-    return send_reply(status, sense, NULL, 0);
+    prh_reply_header_encode(header, status, 0, sense);
+    return prh_write_all(PRH_WORKER_CLIENT_FD, header, sizeof(header));
 }
 
-/* Hands the request to the monitor and relays its checked answer. The fd
- * stays open here until the answer is in: the monitor's close of its copy
- * is then never the last one, which could block on a device's flush.
- * Returns 0, or the reason the connection must end. */
+/* Waits for DONE of the command in the monitor, if any, then lets its fd
+ * go. Returns 0, or -1 when the monitor sent anything else or went away. */
+static int wait_done(void)
+{
+    struct prh_received fds;
+    struct prh_ipc_event ev;
+
+    if (in_monitor_fd < 0)
+        return 0;
+    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), &fds);
+    int ok = n == (ssize_t)sizeof(ev) && fds.nfds == 0 && !fds.truncated &&
+             ev.type == PRH_IPC_DONE && ev.code == 0;
+    prh_received_close(&fds);
+    prh_close(in_monitor_fd);
+    in_monitor_fd = -1;
+    return ok ? 0 : -1;
+}
+
+/* Hands the request to the monitor, which answers the client. The fd stays
+ * open here until DONE. Returns 0, or the reason the connection must end. */
 static uint32_t forward_request(int fd)
 {
     struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, {0}};
-    struct prh_received fds;
-    struct prh_ipc_reply reply;
 
     memcpy(cmd.cdb, conn.cdb, sizeof(cmd.cdb));
     if (conn.cdb[0] == PRH_OP_PR_OUT)
         cmd.param_len = conn.xfer_len;
     if (prh_send_record(PRH_WORKER_MONITOR_FD, &cmd, sizeof(cmd), conn.param,
-                        cmd.param_len, fd) < 0)
+                        cmd.param_len, fd) < 0) {
+        prh_close(fd);
         return PRH_CLOSE_MONITOR_IO;
-
-    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
-    if (n <= 0 || fds.nfds != 0 || fds.truncated ||
-        prh_reply_check(conn.cdb, conn.xfer_len, record, (size_t)n) < 0) {
-        prh_received_close(&fds);
-        return PRH_CLOSE_BAD_REPLY;
     }
-    memcpy(&reply, record, sizeof(reply));
-    if (send_reply(reply.status, reply.sense, record + sizeof(reply), reply.data_len) < 0)
-        return PRH_CLOSE_CLIENT_IO;
+    in_monitor_fd = fd;
     return 0;
 }
 
 /* Answers one complete request: here when the CDB or the fd settles it,
- * else through the monitor. Returns 0 or a close reason. */
+ * else through the monitor. Only after the previous answer is complete
+ * (DONE), so that answers never overtake or interleave, whatever a client
+ * that does not wait for them sends. Returns 0 or a close reason. */
 static uint32_t handle_request(void)
 {
     struct prh_fd_info info;
     struct prh_sense code;
     int32_t status;
     uint32_t note;
-    uint32_t end;
 
+    if (wait_done() < 0)
+        return PRH_CLOSE_BAD_DONE;
     if (prh_conn_local_answer(&conn, &code))
         return answer_locally(PRH_NOTE_PR_OUT_LENGTH, PRH_CHECK_CONDITION, code) < 0
                    ? PRH_CLOSE_CLIENT_IO : 0;
     int fd = prh_conn_take_fd(&conn);
     prh_fd_inspect(fd, prh_opcode_writes(conn.cdb[0]), &info);
-    if (prh_fd_precheck(conn.cdb[0], &info, &status, &code, &note))
-        end = answer_locally(note, status, code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
-    else
-        end = forward_request(fd);
+    if (!prh_fd_precheck(conn.cdb[0], &info, &status, &code, &note))
+        return forward_request(fd); /* the monitor closes it, then DONE */
+    /* Answer first: closing a client's file may block (a FUSE server that
+     * never answers FLUSH), which then stalls this connection only. */
+    uint32_t end = answer_locally(note, status, code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
     prh_close(fd);
     return end;
 }
@@ -135,14 +141,11 @@ static int wait_for_client(void)
 {
     struct prh_received fds;
     struct prh_ipc_event ev;
-    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, record, sizeof(record), &fds);
+    ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), &fds);
 
     if (n == (ssize_t)sizeof(ev) && !fds.truncated && fds.nfds == 1 &&
-        fds.fds[0] == PRH_WORKER_CLIENT_FD) {
-        memcpy(&ev, record, sizeof(ev));
-        if (ev.type == PRH_IPC_ASSIGN && ev.code == 0)
-            return 0;
-    }
+        fds.fds[0] == PRH_WORKER_CLIENT_FD && ev.type == PRH_IPC_ASSIGN && ev.code == 0)
+        return 0;
     prh_received_close(&fds);
     return -1;
 }
@@ -157,7 +160,10 @@ int main(void)
     }
     if (wait_for_client() < 0)
         return 0; /* the monitor stopped, or handed over no client */
-    tell_monitor(PRH_IPC_GOODBYE, serve());
+    uint32_t reason = serve();
+    if (wait_done() < 0 && reason == PRH_CLOSE_CLIENT_EOF)
+        reason = PRH_CLOSE_BAD_DONE;
+    tell_monitor(PRH_IPC_GOODBYE, reason);
     prh_conn_destroy(&conn);
     return 0;
 }

@@ -565,9 +565,16 @@ check_worker_privileges() {  # NAME WORKER-PID UID
     u=$(status_field "$pid" Uid)
     [ "$u" = "$uid $uid $uid $uid" ] || errs+=("Uid: $u")
     case "$u" in 0*) errs+=("Uid 0: $u") ;; esac
-    local fdlist
+    # 0-4, and the device fd of the last request the monitor answered: the
+    # worker lets it go only at its next request.
+    local fdlist extra
     fdlist=$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
-    [ "$fdlist" = "0 1 2 3 4 " ] || errs+=("fds: $fdlist")
+    extra=${fdlist#0 1 2 3 4 }
+    if [ "$extra" = "$fdlist" ]; then
+        errs+=("fds: $fdlist")
+    elif [ -n "$extra" ] && [ "$(readlink "/proc/$pid/fd/${extra% }")" != "$LOOP" ]; then
+        errs+=("fds: $fdlist (fd ${extra% } is $(readlink "/proc/$pid/fd/${extra% }"))")
+    fi
     result "$name" ${#errs[@]} "${errs[@]}"
 }
 
@@ -580,7 +587,7 @@ worker=$(worker_of "$LOG" "$holder")
 wait_log "$LOG" 0 "peer pid $holder uid" >/dev/null   # the worker is past its set-up
 parent=$(awk '{ sub(/.*\) /, ""); print $2 }' "/proc/$worker/stat" 2>/dev/null)
 expect_eq "worker is a child of the monitor" "$MAIN_PID" "$parent"
-check_worker_privileges "worker: no capabilities, no_new_privs, seccomp, uid 65534, fds 0-4 only" \
+check_worker_privileges "worker: no capabilities, no_new_privs, seccomp, uid 65534, fds 0-4 (and its last device) only" \
     "$worker" 65534
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null

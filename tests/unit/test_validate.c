@@ -203,7 +203,7 @@ static void test_reject_short_record(void **state)
 static void test_reject_unknown_type(void **state)
 {
     (void)state;
-    const uint32_t types[] = {0, PRH_IPC_REPLY, 0x434d4432, 0x31444d43, 0xffffffff};
+    const uint32_t types[] = {0, PRH_IPC_DONE, 0x434d4432, 0x31444d43, 0xffffffff};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         command(PRH_OP_PR_IN, 0, 8, 0);
         memcpy(rec, &types[i], sizeof(types[i]));

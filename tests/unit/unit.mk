@@ -14,7 +14,7 @@ $(UNIT_DIR)/test_scsi: $(call obj,src/common/scsi.c)
 $(UNIT_DIR)/test_options: $(call obj,src/monitor/options.c)
 $(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)
 $(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
-$(UNIT_DIR)/test_reply: $(call obj,src/worker/reply.c src/common/proto.c)
+$(UNIT_DIR)/test_reply: $(call obj,src/common/reply.c src/common/proto.c)
 $(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c)
 
 $(UNIT_DIR)/test_conn $(UNIT_DIR)/test_validate: UNIT_EXTRA := tests/unit/fd_helpers.c

@@ -542,21 +542,39 @@ smaps() { # PID -> "rss_kb pss_kb"
 	echo "$(sed -n 's/^Rss:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$1/smaps_rollup) $(sed -n 's/^Pss:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$1/smaps_rollup)"
 }
 bench() {
-	N=${BENCH_N:-2000}
+	N=${BENCH_N:-1000}
 	reset_lu
 	cli "$A_sd" register --sa-key 0xa1 >/dev/null
 	cli "$B_sd" register --sa-key 0xb1 >/dev/null
 	vmtest lat - "$A_sd" 200 >/dev/null # warm-up
-	d=$(vmtest lat - "$A_sd" $N)
-	p=$(vmtest lat $PRH_SOCK "$A_sd" $N)
-	q=$(vmtest lat $QPR_SOCK "$A_sd" $N)
-	echo "bench readkeys_direct_sgio $d"
-	echo "bench readkeys_prhelper $p"
-	echo "bench readkeys_qemu_pr_helper $q"
 	med() { echo "$1" | sed -n 's/.*median_us=\([0-9]*\).*/\1/p'; }
-	p99() { echo "$1" | sed -n 's/.*p99_us=\([0-9]*\).*/\1/p'; }
-	echo "bench ratio_median prhelper/direct=$(awk "BEGIN{printf \"%.2f\", $(med "$p")/$(med "$d")}") qemu/direct=$(awk "BEGIN{printf \"%.2f\", $(med "$q")/$(med "$d")}") prhelper/qemu=$(awk "BEGIN{printf \"%.2f\", $(med "$p")/$(med "$q")}")"
-	echo "bench ratio_p99 prhelper/direct=$(awk "BEGIN{printf \"%.2f\", $(p99 "$p")/$(p99 "$d")}") qemu/direct=$(awk "BEGIN{printf \"%.2f\", $(p99 "$q")/$(p99 "$d")}") prhelper/qemu=$(awk "BEGIN{printf \"%.2f\", $(p99 "$p")/$(p99 "$q")}")"
+	mid3() { printf '%s\n' "$@" | sort -n | sed -n 2p; } # median of three
+	# Three rounds, the three ways interleaved (TCG drifts within a run);
+	# then the same with client, helpers and workers all on CPU 0, which
+	# takes the emulated cross-CPU wake-ups out of the figures.
+	for pin in no yes; do
+		run= tag=
+		if [ $pin = yes ]; then
+			run="taskset 1" tag=_pinned_cpu0
+			taskset -a -p 1 $PRH_PID >/dev/null
+			taskset -a -p 1 $QPR_PID >/dev/null
+			for w in $(children_of $PRH_PID); do taskset -p 1 $w >/dev/null; done
+		fi
+		dl= pl= ql=
+		for r in 1 2 3; do
+			d=$($run vmtest lat - "$A_sd" $N)
+			p=$($run vmtest lat $PRH_SOCK "$A_sd" $N)
+			q=$($run vmtest lat $QPR_SOCK "$A_sd" $N)
+			echo "bench readkeys${tag}_round$r direct $d"
+			echo "bench readkeys${tag}_round$r prhelper $p"
+			echo "bench readkeys${tag}_round$r qemu_pr_helper $q"
+			dl="$dl $(med "$d")" pl="$pl $(med "$p")" ql="$ql $(med "$q")"
+		done
+		dm=$(mid3 $dl) pm=$(mid3 $pl) qm=$(mid3 $ql)
+		echo "bench readkeys${tag}_median_of_3 direct_us=$dm prhelper_us=$pm qemu_pr_helper_us=$qm overhead_prhelper_us=$((pm - dm)) overhead_qemu_us=$((qm - dm)) overhead_ratio=$(awk "BEGIN{printf \"%.2f\", ($pm-$dm)/($qm-$dm)}")"
+	done
+	taskset -a -p 3 $PRH_PID >/dev/null
+	taskset -a -p 3 $QPR_PID >/dev/null
 	vmtest hold $PRH_SOCK 3 >/dev/null &
 	hp=$!
 	sleep 1
