@@ -511,7 +511,9 @@ t_stress() {
 	grep -E '^<[0-4]>' $T/prhelper.log | tail -n 15 | sed 's/^/#   log: /'
 	check "10 32 connections x 10 s mixed PR IN/OUT: every request answered, every reply well-formed" [ $r = 0 ]
 	check "10 32 workers were serving" [ "$nw" = 32 ]
-	check "10 every worker had the same small fd count" [ "$(echo $wf | tr ' ' '\n' | sort -u | wc -l)" = 1 ]
+	# 0-4, plus the device fd of its last request until the next one
+	odd=$(echo $wf | tr ' ' '\n' | grep -vxE '5|6' | tr '\n' ' ')
+	check "10 every worker had 5 or 6 fds" [ -n "$wf" -a -z "$odd" ]
 	i=0
 	while [ -n "$(serving_of $PRH_PID)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	check "10 every worker that served is gone afterwards" [ -z "$(serving_of $PRH_PID)" ]
