@@ -22,10 +22,10 @@ $(VMTEST_HOST): tests/vm/vmtest.c $(COMMON_OBJ) $(wildcard src/common/*.h)
 EVILWORKERS := $(B)/tests/evilworker-goodbye $(B)/tests/evilworker-unread
 $(B)/tests/evilworker-goodbye: EVIL_MODE := 1
 $(B)/tests/evilworker-unread: EVIL_MODE := 2
-$(EVILWORKERS): tests/integration/evilworker.c src/common/ipc.h
+$(EVILWORKERS): tests/integration/evilworker.c src/common/fdio.c src/common/ipc.h src/common/fdio.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DEVIL_MODE=$(EVIL_MODE) -Wno-missing-prototypes -static \
-		tests/integration/evilworker.c -o $@
+		tests/integration/evilworker.c src/common/fdio.c -o $@
 
 FUSEHANG := $(B)/tests/fusehang
 $(FUSEHANG): tests/integration/fusehang.c

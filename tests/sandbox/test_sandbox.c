@@ -42,8 +42,10 @@ static int load_monitor_filter(void)
     return prh_monitor_filter_load(&pins);
 }
 
-/* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back. */
-static int run_in_child(int monitor_filter, probe_fn probe)
+/* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back.
+ * With stop_midway the child is stopped and continued while the probe
+ * runs: the kernel resumes an interrupted sleep through restart_syscall. */
+static int run_in_child(int monitor_filter, probe_fn probe, int stop_midway)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -64,6 +66,13 @@ static int run_in_child(int monitor_filter, probe_fn probe)
          * calls of its own, which the filter rightly refuses. */
         syscall(SYS_exit_group, SURVIVED);
     }
+    if (stop_midway) {
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        kill(pid, SIGSTOP);
+        nanosleep(&pause, NULL);
+        kill(pid, SIGCONT);
+    }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     if (WIFSIGNALED(status))
@@ -71,39 +80,14 @@ static int run_in_child(int monitor_filter, probe_fn probe)
     return WEXITSTATUS(status);
 }
 
-/* The same, with the child stopped and continued while the probe runs:
- * the kernel resumes an interrupted sleep through restart_syscall. */
-static int run_stopped_in_child(int monitor_filter, probe_fn probe)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        const char *why;
-        int rc = monitor_filter ? load_monitor_filter()
-                                : prh_worker_sandbox(&why);
-        if (rc < 0)
-            _exit(2);
-        probe();
-        syscall(SYS_exit_group, SURVIVED);
-    }
-    struct timespec pause = {0, 100 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    kill(pid, SIGSTOP);
-    nanosleep(&pause, NULL);
-    kill(pid, SIGCONT);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 static void expect_killed(int monitor_filter, probe_fn probe)
 {
-    assert_int_equal(run_in_child(monitor_filter, probe), -SIGSYS);
+    assert_int_equal(run_in_child(monitor_filter, probe, 0), -SIGSYS);
 }
 
 static void expect_allowed(int monitor_filter, probe_fn probe)
 {
-    assert_int_equal(run_in_child(monitor_filter, probe), SURVIVED);
+    assert_int_equal(run_in_child(monitor_filter, probe, 0), SURVIVED);
 }
 
 /* Probes: raw syscall() so libc cannot substitute another call. */
@@ -203,8 +187,8 @@ static void monitor_allows_restart_syscall(void **s) { (void)s; expect_allowed(1
 static void monitor_survives_stop_in_poll(void **s)
 {
     (void)s;
-    assert_int_equal(run_stopped_in_child(1, do_poll_sleep), SURVIVED);
-    assert_int_equal(run_stopped_in_child(1, do_nanosleep), SURVIVED);
+    assert_int_equal(run_in_child(1, do_poll_sleep, 1), SURVIVED);
+    assert_int_equal(run_in_child(1, do_nanosleep, 1), SURVIVED);
 }
 
 /* Monitor: SG_IO is the one ioctl; no paths, no sockets, no other exec. */
