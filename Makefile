@@ -16,9 +16,12 @@ CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -D_FORTIFY_SOU
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 SAN_FLAGS ?=
 
-COMMON_SRC := $(wildcard src/common/*.c)
-MONITOR_SRC := $(wildcard src/monitor/*.c)
-WORKER_SRC := $(wildcard src/worker/*.c)
+# The seccomp rule language and tables link only into the two daemons
+# (and the sandbox test): the client and the test tools need no libseccomp.
+SANDBOX_SRC := src/common/seccomp_rules.c src/common/worker_startup.c
+COMMON_SRC := $(filter-out $(SANDBOX_SRC),$(wildcard src/common/*.c))
+MONITOR_SRC := $(wildcard src/monitor/*.c) $(SANDBOX_SRC)
+WORKER_SRC := $(wildcard src/worker/*.c) $(SANDBOX_SRC)
 CLIENT_SRC := $(wildcard src/client/*.c)
 
 obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))

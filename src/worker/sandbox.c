@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <linux/capability.h>
-#include <seccomp.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipc.h"
+#include "seccomp_rules.h"
 
 #define NOBODY 65534
 
@@ -92,52 +92,31 @@ static int set_limits(const char **why)
     return 0;
 }
 
-/* Everything the worker does after this point, and nothing else. The two
- * sockets are pinned by number; stderr only for a last fatal line. */
-struct rule {
-    int syscall;
-    int pin_fd; /* -1: any argument; else arg0 must equal it */
-};
-
-static const struct rule worker_rules[] = {
-    {SCMP_SYS(recvmsg), PRH_WORKER_CLIENT_FD},
-    {SCMP_SYS(recvmsg), PRH_WORKER_MONITOR_FD},  /* ASSIGN, replies */
-    {SCMP_SYS(sendmsg), PRH_WORKER_MONITOR_FD},
-    {SCMP_SYS(sendmsg), PRH_WORKER_CLIENT_FD},   /* handshake word, replies */
-    {SCMP_SYS(write), STDERR_FILENO},
-    {SCMP_SYS(fstat), -1},                       /* type of a received fd */
-    {SCMP_SYS(close), -1},                       /* received fds */
-    {SCMP_SYS(brk), -1},                        /* free() of filter memory */
-    {SCMP_SYS(munmap), -1},
-    {SCMP_SYS(rt_sigreturn), -1},
-    {SCMP_SYS(restart_syscall), -1},            /* issued by the kernel after SIGCONT */
-    {SCMP_SYS(exit), -1},
-    {SCMP_SYS(exit_group), -1},
+/* Serving: everything the worker does once its filter is loaded, and
+ * nothing else (the rule language is src/common/seccomp_rules.h; what it
+ * does before, under the monitor's filter, is src/common/worker_startup.c).
+ * The two sockets are pinned by number; stderr only for a last fatal line. */
+static const struct prh_rule serving[] = {
+    PRH_ALLOW_IF(recvmsg, PRH_EQ(0, PRH_WORKER_CLIENT_FD)),
+    PRH_ALLOW_IF(recvmsg, PRH_EQ(0, PRH_WORKER_MONITOR_FD)), /* ASSIGN, DONE */
+    PRH_ALLOW_IF(sendmsg, PRH_EQ(0, PRH_WORKER_MONITOR_FD)),
+    PRH_ALLOW_IF(sendmsg, PRH_EQ(0, PRH_WORKER_CLIENT_FD)),  /* handshake, own answers */
+    PRH_ALLOW_IF(write, PRH_EQ(0, STDERR_FILENO)),
+    PRH_ALLOW(fstat),                        /* type of a received fd */
+    PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)), /* and its open mode, nothing else */
+    PRH_ALLOW(close),                        /* received fds */
+    PRH_ALLOW(brk),                          /* free() of filter memory */
+    PRH_ALLOW(munmap),
+    PRH_ALLOW(rt_sigreturn),
+    PRH_ALLOW(restart_syscall), /* issued by the kernel after SIGCONT */
+    PRH_ALLOW(exit),
+    PRH_ALLOW(exit_group),
 };
 
 static int load_filter(const char **why)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-    int rc = ctx ? 0 : -1;
-
-    /* Binary search on the syscall number, as the monitor's filter. */
-    if (rc == 0)
-        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-    /* Open mode of a received fd, and nothing else fcntl can do. */
-    struct scmp_arg_cmp getfl = {1, SCMP_CMP_EQ, F_GETFL, 0};
-    if (rc == 0)
-        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, &getfl);
-    for (size_t i = 0; rc == 0 && i < sizeof(worker_rules) / sizeof(worker_rules[0]); i++) {
-        const struct rule *r = &worker_rules[i];
-        /* arg0 == pin_fd; all four fields, as clang wants them spelt out. */
-        struct scmp_arg_cmp pin = {0, SCMP_CMP_EQ, (scmp_datum_t)r->pin_fd, 0};
-        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->syscall,
-                                    r->pin_fd < 0 ? 0 : 1, &pin);
-    }
-    if (rc == 0)
-        rc = seccomp_load(ctx);
-    seccomp_release(ctx);
-    if (rc != 0) {
+    const struct prh_rule_table table = PRH_TABLE("worker serving", serving);
+    if (prh_seccomp_load(&table, 1, NULL) < 0) {
         *why = "cannot load the seccomp filter";
         return -1;
     }

@@ -36,30 +36,53 @@ typedef long (*probe_fn)(void);
 
 static int worker_exe_fd = -1; /* any O_PATH fd: the pin the filter gets */
 
+#define WORKER_ID 4343 /* the workers' uid and gid the monitor's filter pins */
+
+/* What the child runs before its probe. */
+enum sandbox {
+    WORKER,  /* the worker's set-up alone */
+    MONITOR, /* the monitor's filter */
+    STACKED, /* what a real worker runs under: the monitor's filter, the
+              * spawn child's change of ids, then the worker's set-up */
+};
+
 static int load_monitor_filter(void)
 {
-    struct prh_filter_pins pins = {worker_exe_fd, -1, 4343, 4343};
+    struct prh_filter_pins pins = {worker_exe_fd, -1, WORKER_ID, WORKER_ID};
     return prh_monitor_filter_load(&pins);
+}
+
+static int enter(enum sandbox sb)
+{
+    const char *why;
+    if (sb == WORKER)
+        return prh_worker_sandbox(&why);
+    if (load_monitor_filter() < 0)
+        return -1;
+    if (sb == MONITOR)
+        return 0;
+    /* As spawn.c's child does: raw calls, all three ids. */
+    if (syscall(SYS_setresgid, WORKER_ID, WORKER_ID, WORKER_ID) < 0 ||
+        syscall(SYS_setresuid, WORKER_ID, WORKER_ID, WORKER_ID) < 0)
+        return -1;
+    return prh_worker_sandbox(&why);
 }
 
 /* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back.
  * With stop_midway the child is stopped and continued while the probe
  * runs: the kernel resumes an interrupted sleep through restart_syscall. */
-static int run_in_child(int monitor_filter, probe_fn probe, int stop_midway)
+static int run_in_child(enum sandbox sb, probe_fn probe, int stop_midway)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         int pair[2];
-        const char *why;
         /* The worker expects its client on 3 and the monitor on 4. */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair) < 0 ||
             dup2(pair[0], PRH_WORKER_CLIENT_FD) < 0 ||
             dup2(pair[1], PRH_WORKER_MONITOR_FD) < 0)
             _exit(1);
-        int rc = monitor_filter ? load_monitor_filter()
-                                : prh_worker_sandbox(&why);
-        if (rc < 0)
+        if (enter(sb) < 0)
             _exit(2);
         probe();
         /* Straight to the kernel: a sanitizer's _exit() hook would make
@@ -80,14 +103,14 @@ static int run_in_child(int monitor_filter, probe_fn probe, int stop_midway)
     return WEXITSTATUS(status);
 }
 
-static void expect_killed(int monitor_filter, probe_fn probe)
+static void expect_killed(enum sandbox sb, probe_fn probe)
 {
-    assert_int_equal(run_in_child(monitor_filter, probe, 0), -SIGSYS);
+    assert_int_equal(run_in_child(sb, probe, 0), -SIGSYS);
 }
 
-static void expect_allowed(int monitor_filter, probe_fn probe)
+static void expect_allowed(enum sandbox sb, probe_fn probe)
 {
-    assert_int_equal(run_in_child(monitor_filter, probe, 0), SURVIVED);
+    assert_int_equal(run_in_child(sb, probe, 0), SURVIVED);
 }
 
 /* Probes: raw syscall() so libc cannot substitute another call. */
@@ -171,44 +194,57 @@ static long do_nanosleep(void)
 }
 
 /* Worker: everything outside its few calls kills it. */
-static void worker_forbids_open(void **s) { (void)s; expect_killed(0, do_openat); expect_killed(0, do_open); }
-static void worker_forbids_ioctl(void **s) { (void)s; expect_killed(0, do_ioctl_tty); expect_killed(0, do_ioctl_sgio); }
-static void worker_forbids_socket(void **s) { (void)s; expect_killed(0, do_socket); expect_killed(0, do_connect); }
-static void worker_forbids_exec(void **s) { (void)s; expect_killed(0, do_execve); expect_killed(0, do_execveat_other); }
-static void worker_forbids_ptrace_kill(void **s) { (void)s; expect_killed(0, do_ptrace); expect_killed(0, do_kill); }
-static void worker_forbids_ids_and_fork(void **s) { (void)s; expect_killed(0, do_setuid); expect_killed(0, do_fork); }
-static void worker_forbids_memory(void **s) { (void)s; expect_killed(0, do_mmap_exec); expect_killed(0, do_mprotect_exec); expect_killed(0, do_mmap); }
-static void worker_forbids_other_fds(void **s) { (void)s; expect_killed(0, do_recvmsg_other_fd); expect_killed(0, do_getpid); }
-static void worker_allows_its_io(void **s) { (void)s; expect_allowed(0, do_worker_io); }
+static void worker_forbids_open(void **s) { (void)s; expect_killed(WORKER, do_openat); expect_killed(WORKER, do_open); }
+static void worker_forbids_ioctl(void **s) { (void)s; expect_killed(WORKER, do_ioctl_tty); expect_killed(WORKER, do_ioctl_sgio); }
+static void worker_forbids_socket(void **s) { (void)s; expect_killed(WORKER, do_socket); expect_killed(WORKER, do_connect); }
+static void worker_forbids_exec(void **s) { (void)s; expect_killed(WORKER, do_execve); expect_killed(WORKER, do_execveat_other); }
+static void worker_forbids_ptrace_kill(void **s) { (void)s; expect_killed(WORKER, do_ptrace); expect_killed(WORKER, do_kill); }
+static void worker_forbids_ids_and_fork(void **s) { (void)s; expect_killed(WORKER, do_setuid); expect_killed(WORKER, do_fork); }
+static void worker_forbids_memory(void **s) { (void)s; expect_killed(WORKER, do_mmap_exec); expect_killed(WORKER, do_mprotect_exec); expect_killed(WORKER, do_mmap); }
+static void worker_forbids_other_fds(void **s) { (void)s; expect_killed(WORKER, do_recvmsg_other_fd); expect_killed(WORKER, do_getpid); }
+static void worker_allows_its_io(void **s) { (void)s; expect_allowed(WORKER, do_worker_io); }
 
 /* SIGSTOP/SIGCONT (Ctrl-Z, kill -STOP, cgroup freeze) must never kill. */
-static void worker_allows_restart_syscall(void **s) { (void)s; expect_allowed(0, do_restart_syscall); }
-static void monitor_allows_restart_syscall(void **s) { (void)s; expect_allowed(1, do_restart_syscall); }
+static void worker_allows_restart_syscall(void **s) { (void)s; expect_allowed(WORKER, do_restart_syscall); }
+static void monitor_allows_restart_syscall(void **s) { (void)s; expect_allowed(MONITOR, do_restart_syscall); }
 static void monitor_survives_stop_in_poll(void **s)
 {
     (void)s;
-    assert_int_equal(run_in_child(1, do_poll_sleep, 1), SURVIVED);
-    assert_int_equal(run_in_child(1, do_nanosleep, 1), SURVIVED);
+    assert_int_equal(run_in_child(MONITOR, do_poll_sleep, 1), SURVIVED);
+    assert_int_equal(run_in_child(MONITOR, do_nanosleep, 1), SURVIVED);
 }
 
+/* A real worker: its set-up must pass the monitor's filter (the table in
+ * src/common/worker_startup.c), and then both filters hold. */
+static void stacked_worker_starts_and_serves(void **s) { (void)s; expect_allowed(STACKED, do_worker_io); }
+static void stacked_worker_forbids(void **s)
+{
+    (void)s;
+    expect_killed(STACKED, do_openat);
+    expect_killed(STACKED, do_ioctl_sgio);
+    expect_killed(STACKED, do_kill);
+    expect_killed(STACKED, do_setuid);
+}
+static void stacked_worker_survives_stop(void **s) { (void)s; assert_int_equal(run_in_child(STACKED, do_restart_syscall, 1), SURVIVED); }
+
 /* Monitor: SG_IO is the one ioctl; no paths, no sockets, no other exec. */
-static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(1, do_ioctl_sgio); }
-static void monitor_forbids_other_ioctl(void **s) { (void)s; expect_killed(1, do_ioctl_tty); expect_killed(1, do_ioctl_sgio_high); }
-static void monitor_forbids_open(void **s) { (void)s; expect_killed(1, do_openat); expect_killed(1, do_open); }
-static void monitor_forbids_exec(void **s) { (void)s; expect_killed(1, do_execve); expect_killed(1, do_execveat_other); }
-static void monitor_forbids_ptrace(void **s) { (void)s; expect_killed(1, do_ptrace); expect_killed(1, do_kill_term); }
-static void monitor_forbids_namespaces(void **s) { (void)s; expect_killed(1, do_clone_newuser); expect_killed(1, do_setuid); }
-static void monitor_forbids_exec_memory(void **s) { (void)s; expect_killed(1, do_mmap_exec); expect_killed(1, do_mprotect_exec); }
+static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_sgio); }
+static void monitor_forbids_other_ioctl(void **s) { (void)s; expect_killed(MONITOR, do_ioctl_tty); expect_killed(MONITOR, do_ioctl_sgio_high); }
+static void monitor_forbids_open(void **s) { (void)s; expect_killed(MONITOR, do_openat); expect_killed(MONITOR, do_open); }
+static void monitor_forbids_exec(void **s) { (void)s; expect_killed(MONITOR, do_execve); expect_killed(MONITOR, do_execveat_other); }
+static void monitor_forbids_ptrace(void **s) { (void)s; expect_killed(MONITOR, do_ptrace); expect_killed(MONITOR, do_kill_term); }
+static void monitor_forbids_namespaces(void **s) { (void)s; expect_killed(MONITOR, do_clone_newuser); expect_killed(MONITOR, do_setuid); }
+static void monitor_forbids_exec_memory(void **s) { (void)s; expect_killed(MONITOR, do_mmap_exec); expect_killed(MONITOR, do_mprotect_exec); }
 static void monitor_forbids_misc(void **s)
 {
     (void)s;
-    expect_killed(1, do_fcntl_setfl);
-    expect_killed(1, do_prctl_dumpable);
-    expect_killed(1, do_unlinkat);
+    expect_killed(MONITOR, do_fcntl_setfl);
+    expect_killed(MONITOR, do_prctl_dumpable);
+    expect_killed(MONITOR, do_unlinkat);
 }
 /* socket() fails softly (EACCES) so syslog's reconnect cannot kill us. */
 static long do_socket_expect_eacces(void) { return do_socket() == -1 && errno == EACCES ? 0 : (_exit(5), 0); }
-static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(1, do_socket_expect_eacces); }
+static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(MONITOR, do_socket_expect_eacces); }
 
 static int setup(void **s)
 {
@@ -236,6 +272,9 @@ int main(void)
         cmocka_unit_test(worker_allows_restart_syscall),
         cmocka_unit_test(monitor_allows_restart_syscall),
         cmocka_unit_test(monitor_survives_stop_in_poll),
+        cmocka_unit_test(stacked_worker_starts_and_serves),
+        cmocka_unit_test(stacked_worker_forbids),
+        cmocka_unit_test(stacked_worker_survives_stop),
         cmocka_unit_test(monitor_allows_sgio),
         cmocka_unit_test(monitor_forbids_other_ioctl),
         cmocka_unit_test(monitor_forbids_open),
