@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
 #include "scsi.h"
 
 static const struct prh_command commands[] = {

@@ -3,36 +3,37 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "reply.h"
 #include "scsi.h"
 
 int prh_client_decode_reply_header(const uint8_t cdb[PRH_CDB_SIZE],
                                    const uint8_t *buf, size_t len,
-                                   struct prh_reply *out)
+                                   struct prh_client_reply *out)
 {
     if (len < PRH_REPLY_HEADER_SIZE)
-        return PRH_REPLY_INCOMPLETE;
+        return PRH_DECODE_INCOMPLETE;
     out->status = (int32_t)prh_get_be32(buf);
     out->size = prh_get_be32(buf + 4);
     memcpy(out->sense, buf + 8, PRH_SENSE_SIZE);
     out->data = NULL;
-    if (cdb[0] == PRH_OP_PR_IN ? out->size > prh_cdb_xfer_len(cdb) : out->size != 0)
-        return PRH_REPLY_MALFORMED;
-    return PRH_REPLY_OK;
+    if (prh_reply_allowed(cdb, prh_cdb_xfer_len(cdb), out->status, out->size) < 0)
+        return PRH_DECODE_MALFORMED;
+    return PRH_DECODE_OK;
 }
 
 int prh_client_decode_reply(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *buf,
-                            size_t len, struct prh_reply *out)
+                            size_t len, struct prh_client_reply *out)
 {
     int rc = prh_client_decode_reply_header(cdb, buf, len, out);
-    if (rc != PRH_REPLY_OK)
+    if (rc != PRH_DECODE_OK)
         return rc;
     /* Subtract rather than add: no overflow whatever size says. */
     if (len - PRH_REPLY_HEADER_SIZE < out->size)
-        return PRH_REPLY_INCOMPLETE;
+        return PRH_DECODE_INCOMPLETE;
     if (len - PRH_REPLY_HEADER_SIZE > out->size)
-        return PRH_REPLY_MALFORMED;
+        return PRH_DECODE_MALFORMED;
     out->data = buf + PRH_REPLY_HEADER_SIZE;
-    return PRH_REPLY_OK;
+    return PRH_DECODE_OK;
 }
 
 const char *prh_status_name(int32_t status)
@@ -398,7 +399,7 @@ static size_t sense_length(const uint8_t *sense)
 }
 
 void prh_print_reply(const char *command, const uint8_t cdb[PRH_CDB_SIZE],
-                     const struct prh_reply *r, int raw, FILE *out, int json)
+                     const struct prh_client_reply *r, int raw, FILE *out, int json)
 {
     int check = r->status == PRH_CHECK_CONDITION;
     struct prh_sense s = prh_sense_parse(r->sense);

@@ -11,28 +11,28 @@
 #include "proto.h"
 
 enum {
-    PRH_REPLY_OK = 0,
-    PRH_REPLY_INCOMPLETE = -1, /* fewer bytes than the header announces */
-    PRH_REPLY_MALFORMED = -2,  /* a reply QEMU's client would assert on */
+    PRH_DECODE_OK = 0,
+    PRH_DECODE_INCOMPLETE = -1, /* fewer bytes than the header announces */
+    PRH_DECODE_MALFORMED = -2,  /* a reply QEMU's client would assert on */
 };
 
-struct prh_reply {
+struct prh_client_reply {
     int32_t status;
     uint32_t size;
     uint8_t sense[PRH_SENSE_SIZE];
     const uint8_t *data; /* size bytes inside the decoded buffer */
 };
 
-/* Decodes the header of the reply to cdb from buf[0..len). Checks the
- * payload size the way QEMU asserts it: PR IN at most the allocation
- * length, everything else exactly 0. Leaves out->data NULL. */
+/* Decodes the header of the reply to cdb from buf[0..len). Checks status
+ * and payload size by the rule the helper keeps (src/common/reply.h: what
+ * QEMU asserts, and data only with GOOD). Leaves out->data NULL. */
 int prh_client_decode_reply_header(const uint8_t cdb[PRH_CDB_SIZE],
                                    const uint8_t *buf, size_t len,
-                                   struct prh_reply *out);
+                                   struct prh_client_reply *out);
 
 /* Decodes a whole reply (header and payload, nothing more) to cdb. */
 int prh_client_decode_reply(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *buf,
-                            size_t len, struct prh_reply *out);
+                            size_t len, struct prh_client_reply *out);
 
 const char *prh_status_name(int32_t status);
 const char *prh_sense_key_name(unsigned key);
@@ -48,6 +48,6 @@ int prh_decode_pr_in(unsigned sa, const uint8_t *data, size_t len, FILE *out,
 /* Prints a whole reply to cdb: status, sense, and decoded PR IN data
  * (hex only when raw). With json, one object and a newline. */
 void prh_print_reply(const char *command, const uint8_t cdb[PRH_CDB_SIZE],
-                     const struct prh_reply *r, int raw, FILE *out, int json);
+                     const struct prh_client_reply *r, int raw, FILE *out, int json);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "fdio.h"
 
-int prh_conn_open(const char *path)
+int prh_helper_open(const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     size_t len = strlen(path);
@@ -33,10 +33,10 @@ int prh_conn_open(const char *path)
 /* A peer that went away while we write looks like a close, not an error. */
 static int io_error(void)
 {
-    return errno == EPIPE || errno == ECONNRESET ? PRH_CONN_CLOSED : PRH_CONN_ERRNO;
+    return errno == EPIPE || errno == ECONNRESET ? PRH_HELPER_CLOSED : PRH_HELPER_ERRNO;
 }
 
-/* Reads exactly len bytes; EOF before that is PRH_CONN_CLOSED. */
+/* Reads exactly len bytes; EOF before that is PRH_HELPER_CLOSED. */
 static int read_exact(int sock, uint8_t *buf, size_t len)
 {
     while (len > 0) {
@@ -46,27 +46,27 @@ static int read_exact(int sock, uint8_t *buf, size_t len)
         if (n < 0)
             return io_error();
         if (n == 0)
-            return PRH_CONN_CLOSED;
+            return PRH_HELPER_CLOSED;
         buf += n;
         len -= (size_t)n;
     }
-    return PRH_CONN_OK;
+    return PRH_HELPER_OK;
 }
 
-int prh_conn_handshake(int sock, uint32_t wanted, uint32_t *supported)
+int prh_helper_handshake(int sock, uint32_t wanted, uint32_t *supported)
 {
     uint8_t buf[4];
     int rc = read_exact(sock, buf, sizeof(buf));
-    if (rc != PRH_CONN_OK)
+    if (rc != PRH_HELPER_OK)
         return rc;
     *supported = prh_get_be32(buf);
     if (wanted & ~*supported)
-        return PRH_CONN_NO_FEATURE;
+        return PRH_HELPER_NO_FEATURE;
     prh_put_be32(buf, wanted);
-    return prh_write_all(sock, buf, sizeof(buf)) < 0 ? io_error() : PRH_CONN_OK;
+    return prh_write_all(sock, buf, sizeof(buf)) < 0 ? io_error() : PRH_HELPER_OK;
 }
 
-int prh_conn_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,
+int prh_helper_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,
                   const uint8_t *param, size_t param_len)
 {
     /* The fd travels with the CDB alone; the parameters go after it as a
@@ -75,35 +75,35 @@ int prh_conn_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,
         return io_error();
     if (param_len && prh_write_all(sock, param, param_len) < 0)
         return io_error();
-    return PRH_CONN_OK;
+    return PRH_HELPER_OK;
 }
 
-int prh_conn_recv_reply(int sock, const uint8_t cdb[PRH_CDB_SIZE], uint8_t *buf,
-                        struct prh_reply *r)
+int prh_helper_recv_reply(int sock, const uint8_t cdb[PRH_CDB_SIZE], uint8_t *buf,
+                        struct prh_client_reply *r)
 {
     int rc = read_exact(sock, buf, PRH_REPLY_HEADER_SIZE);
-    if (rc != PRH_CONN_OK)
+    if (rc != PRH_HELPER_OK)
         return rc;
     /* Validate the size before reading the payload, so a lying helper can
      * neither overrun buf (a raw CDB may ask for up to 65535 bytes) nor make
      * us wait for bytes that never come. */
-    if (prh_client_decode_reply_header(cdb, buf, PRH_REPLY_HEADER_SIZE, r) != PRH_REPLY_OK ||
+    if (prh_client_decode_reply_header(cdb, buf, PRH_REPLY_HEADER_SIZE, r) != PRH_DECODE_OK ||
         r->size > PRH_DATA_MAX)
-        return PRH_CONN_MALFORMED;
+        return PRH_HELPER_MALFORMED;
     rc = read_exact(sock, buf + PRH_REPLY_HEADER_SIZE, r->size);
-    if (rc != PRH_CONN_OK)
+    if (rc != PRH_HELPER_OK)
         return rc;
-    if (prh_client_decode_reply(cdb, buf, PRH_REPLY_HEADER_SIZE + r->size, r) != PRH_REPLY_OK)
-        return PRH_CONN_MALFORMED;
-    return PRH_CONN_OK;
+    if (prh_client_decode_reply(cdb, buf, PRH_REPLY_HEADER_SIZE + r->size, r) != PRH_DECODE_OK)
+        return PRH_HELPER_MALFORMED;
+    return PRH_HELPER_OK;
 }
 
-const char *prh_conn_strerror(int rc)
+const char *prh_helper_strerror(int rc)
 {
     switch (rc) {
-    case PRH_CONN_CLOSED: return "helper closed the connection";
-    case PRH_CONN_MALFORMED: return "malformed reply";
-    case PRH_CONN_NO_FEATURE: return "helper does not support the requested feature";
+    case PRH_HELPER_CLOSED: return "helper closed the connection";
+    case PRH_HELPER_MALFORMED: return "malformed reply";
+    case PRH_HELPER_NO_FEATURE: return "helper does not support the requested feature";
     default: return strerror(errno);
     }
 }

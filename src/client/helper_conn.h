@@ -11,33 +11,33 @@
 #include "proto.h"
 
 enum {
-    PRH_CONN_OK = 0,
-    PRH_CONN_ERRNO = -1,       /* see errno */
-    PRH_CONN_CLOSED = -2,      /* the helper closed the connection */
-    PRH_CONN_MALFORMED = -3,   /* reply QEMU would assert on */
-    PRH_CONN_NO_FEATURE = -4,  /* helper did not advertise a wanted feature */
+    PRH_HELPER_OK = 0,
+    PRH_HELPER_ERRNO = -1,       /* see errno */
+    PRH_HELPER_CLOSED = -2,      /* the helper closed the connection */
+    PRH_HELPER_MALFORMED = -3,   /* reply QEMU would assert on */
+    PRH_HELPER_NO_FEATURE = -4,  /* helper did not advertise a wanted feature */
 };
 
-/* Buffer size prh_conn_recv_reply needs. */
-#define PRH_REPLY_BUF_SIZE (PRH_REPLY_HEADER_SIZE + PRH_DATA_MAX)
+/* Buffer size prh_helper_recv_reply needs. */
+#define PRH_HELPER_BUF_SIZE (PRH_REPLY_HEADER_SIZE + PRH_DATA_MAX)
 
 /* Connected socket (close-on-exec) or -1 with errno. */
-int prh_conn_open(const char *path);
+int prh_helper_open(const char *path);
 
 /* Reads the helper's features into *supported; then requests wanted, or
- * returns PRH_CONN_NO_FEATURE without writing if the helper lacks one. */
-int prh_conn_handshake(int sock, uint32_t wanted, uint32_t *supported);
+ * returns PRH_HELPER_NO_FEATURE without writing if the helper lacks one. */
+int prh_helper_handshake(int sock, uint32_t wanted, uint32_t *supported);
 
 /* Sends cdb with devfd attached, then param_len parameter bytes. */
-int prh_conn_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,
+int prh_helper_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,
                   const uint8_t *param, size_t param_len);
 
-/* Reads the reply to cdb into buf[PRH_REPLY_BUF_SIZE] and decodes it into r
+/* Reads the reply to cdb into buf[PRH_HELPER_BUF_SIZE] and decodes it into r
  * (r->data points into buf). */
-int prh_conn_recv_reply(int sock, const uint8_t cdb[PRH_CDB_SIZE], uint8_t *buf,
-                        struct prh_reply *r);
+int prh_helper_recv_reply(int sock, const uint8_t cdb[PRH_CDB_SIZE], uint8_t *buf,
+                        struct prh_client_reply *r);
 
-/* Text for a non-OK result (uses errno for PRH_CONN_ERRNO). */
-const char *prh_conn_strerror(int rc);
+/* Text for a non-OK result (uses errno for PRH_HELPER_ERRNO). */
+const char *prh_helper_strerror(int rc);
 
 #endif

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "defaults.h"
 #include "decode.h"
 #include "fdio.h"
 #include "helper_conn.h"
 #include "scsi.h"
 
-#define DEFAULT_SOCKET "/run/prhelper.sock"
 
 enum { EXIT_GOOD = 0, EXIT_STATUS = 1, EXIT_USAGE = 2, EXIT_CONN = 3 };
 
@@ -44,7 +44,7 @@ static void usage(FILE *out)
         "Usage: prhelper-client [OPTIONS] DEVICE COMMAND [ARGS]\n"
         "Send one persistent reservation command to DEVICE through a pr-helper.\n\n"
         "Options:\n"
-        "  -k, --socket SOCK      helper socket (default " DEFAULT_SOCKET ")\n"
+        "  -k, --socket SOCK      helper socket (default " PRH_DEFAULT_SOCKET ")\n"
         "      --json             print one JSON object\n"
         "      --alloc-length N   PR IN allocation length, 0-8192 (default 8192)\n"
         "      --read-only        open DEVICE read-only (default for PR IN)\n"
@@ -220,24 +220,24 @@ static int run(const struct options *o, const struct request *rq, int devfd)
 {
     uint32_t wanted = o->cmd->kind == PRH_CMD_CLEANUP ? PRH_FEATURE_CLEANUP : 0;
     uint32_t supported = 0;
-    uint8_t buf[PRH_REPLY_BUF_SIZE];
-    struct prh_reply reply;
-    int rc, sock = prh_conn_open(o->socket_path);
+    uint8_t buf[PRH_HELPER_BUF_SIZE];
+    struct prh_client_reply reply;
+    int rc, sock = prh_helper_open(o->socket_path);
 
     if (sock < 0)
         return fail(EXIT_CONN, "cannot connect to %s: %s", o->socket_path, strerror(errno));
-    rc = prh_conn_handshake(sock, wanted, &supported);
-    if (rc == PRH_CONN_NO_FEATURE)
+    rc = prh_helper_handshake(sock, wanted, &supported);
+    if (rc == PRH_HELPER_NO_FEATURE)
         rc = fail(EXIT_CONN, "helper does not support cleanup (features 0x%x)", supported);
-    else if (rc != PRH_CONN_OK)
-        rc = fail(EXIT_CONN, "handshake: %s", prh_conn_strerror(rc));
-    else if ((rc = prh_conn_send(sock, rq->cdb, devfd, rq->param, rq->param_len)) != PRH_CONN_OK)
-        rc = fail(EXIT_CONN, "sending the command: %s", prh_conn_strerror(rc));
-    else if ((rc = prh_conn_recv_reply(sock, rq->cdb, buf, &reply)) == PRH_CONN_MALFORMED)
+    else if (rc != PRH_HELPER_OK)
+        rc = fail(EXIT_CONN, "handshake: %s", prh_helper_strerror(rc));
+    else if ((rc = prh_helper_send(sock, rq->cdb, devfd, rq->param, rq->param_len)) != PRH_HELPER_OK)
+        rc = fail(EXIT_CONN, "sending the command: %s", prh_helper_strerror(rc));
+    else if ((rc = prh_helper_recv_reply(sock, rq->cdb, buf, &reply)) == PRH_HELPER_MALFORMED)
         rc = fail(EXIT_CONN, "malformed reply (status %d, payload size %u)",
                   (int)reply.status, (unsigned)reply.size);
-    else if (rc != PRH_CONN_OK)
-        rc = fail(EXIT_CONN, "reading the reply: %s", prh_conn_strerror(rc));
+    else if (rc != PRH_HELPER_OK)
+        rc = fail(EXIT_CONN, "reading the reply: %s", prh_helper_strerror(rc));
     else {
         prh_print_reply(o->cmd->name, rq->cdb, &reply, o->cmd->kind == PRH_CMD_RAW,
                         stdout, o->json);
@@ -249,7 +249,7 @@ static int run(const struct options *o, const struct request *rq, int devfd)
 
 int main(int argc, char **argv)
 {
-    struct options o = {.socket_path = DEFAULT_SOCKET, .alloc_len = -1};
+    struct options o = {.socket_path = PRH_DEFAULT_SOCKET, .alloc_len = -1};
     struct request rq;
     int rc = parse_args(argc, argv, &o);
 

@@ -40,19 +40,6 @@ static inline uint16_t prh_get_be16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Value of one hex digit, or -1: for the CLI and test clients, which
- * take CDBs, keys and parameter lists in hex. */
-static inline int prh_hex_digit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The transfer length QEMU's client uses for both opcodes: CDB bytes 7-8. */
 static inline uint32_t prh_cdb_xfer_len(const uint8_t cdb[PRH_CDB_SIZE])
 {
@@ -64,6 +51,16 @@ static inline int prh_pr_out_length_high_set(const uint8_t cdb[PRH_CDB_SIZE])
 {
     return cdb[5] != 0 || cdb[6] != 0;
 }
+
+/* The shape of a request as QEMU's client sends it, stated once for the
+ * worker (which reads it from the client) and the monitor (which checks the
+ * worker's copy): the opcode is PR IN, PR OUT, or cleanup when features
+ * include CLEANUP; the transfer length is CDB bytes 7-8 (none for cleanup)
+ * and at most PRH_DATA_MAX; only PR OUT is followed by a parameter list,
+ * exactly that long. On OK, *xfer_len and *param_len are set. */
+enum prh_shape { PRH_SHAPE_OK, PRH_SHAPE_BAD_OPCODE, PRH_SHAPE_BAD_LENGTH };
+enum prh_shape prh_request_shape(const uint8_t cdb[PRH_CDB_SIZE], uint32_t features,
+                                 uint32_t *xfer_len, uint32_t *param_len);
 
 /* Encodes a reply header into out[PRH_REPLY_HEADER_SIZE]. */
 void prh_reply_header_encode(uint8_t *out, int32_t status, uint32_t size,

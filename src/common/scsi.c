@@ -33,10 +33,9 @@ enum {
     HOST_MEDIUM_ERROR = 0x13,
 };
 
-/* sg driver_status bits QEMU looks at. */
+/* The sg driver_status value QEMU looks at. */
 enum {
     DRIVER_TIMEOUT = 0x06,
-    DRIVER_SENSE = 0x08,
 };
 
 void prh_sense_build(uint8_t out[PRH_SENSE_SIZE], struct prh_sense code)

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "defaults.h"
+
 #ifndef PRH_LIBEXECDIR
 #define PRH_LIBEXECDIR "/usr/libexec/prhelper"
 #endif
@@ -12,7 +14,6 @@
 #define PRH_VERSION "0.1.0"
 #endif
 
-#define PRH_DEFAULT_SOCKET "/run/prhelper.sock"
 #define PRH_DEFAULT_PIDFILE "/run/prhelper.pid"
 #define PRH_DEFAULT_WORKER PRH_LIBEXECDIR "/prhelper-worker"
 /* Well above qemu-pr-helper's 1 ms (which block devices raise to 7 s and

@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define PRH_NOBODY 65534
+#include "defaults.h"
+
 #define PRH_USER "prhelper"               /* the monitor's system user */
 #define PRH_WORKER_USER "prhelper-worker" /* the workers' system user */
 

@@ -44,28 +44,25 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
     if (fds->nfds != 1)
         return reject(fds, why, "command without exactly one descriptor");
 
-    uint32_t xfer = prh_cdb_xfer_len(cmd.cdb);
-    switch (cmd.cdb[0]) {
-    case PRH_OP_PR_IN:
-        if (xfer > PRH_DATA_MAX)
-            return reject(fds, why, "PR IN allocation length above 8192");
-        if (cmd.param_len != 0)
-            return reject(fds, why, "PR IN with a parameter list");
-        break;
-    case PRH_OP_PR_OUT:
-        if (prh_pr_out_length_high_set(cmd.cdb))
-            return reject(fds, why, "PR OUT length in CDB bytes 5-6");
-        if (cmd.param_len != xfer)
-            return reject(fds, why, "PR OUT parameter list of the wrong length");
-        break;
-    case PRH_OP_CLEANUP:
-        if (cmd.param_len != 0)
-            return reject(fds, why, "cleanup with a parameter list");
-        xfer = 0;
-        break;
-    default:
+    /* The worker answers CDB bytes 5-6 itself: here they are a violation.
+     * A cleanup reaching us was negotiated: the worker checked that. */
+    uint32_t xfer = 0, param_len = 0;
+    uint8_t op = cmd.cdb[0];
+    switch (prh_request_shape(cmd.cdb, PRH_FEATURE_CLEANUP, &xfer, &param_len)) {
+    case PRH_SHAPE_BAD_OPCODE:
         return reject(fds, why, "opcode not PR IN, PR OUT or cleanup");
+    case PRH_SHAPE_BAD_LENGTH:
+        return reject(fds, why, op == PRH_OP_PR_IN ? "PR IN allocation length above 8192"
+                                                   : "PR OUT parameter list of the wrong length");
+    case PRH_SHAPE_OK:
+        break;
     }
+    if (op == PRH_OP_PR_OUT && prh_pr_out_length_high_set(cmd.cdb))
+        return reject(fds, why, "PR OUT length in CDB bytes 5-6");
+    if (cmd.param_len != param_len)
+        return reject(fds, why, op == PRH_OP_PR_IN    ? "PR IN with a parameter list"
+                                : op == PRH_OP_PR_OUT ? "PR OUT parameter list of the wrong length"
+                                                      : "cleanup with a parameter list");
 
     memcpy(req->cdb, cmd.cdb, sizeof(req->cdb));
     req->xfer_len = xfer;

@@ -54,24 +54,22 @@ static int stash_cdb_fds(struct prh_conn *c, struct prh_received *fds)
     return too_many;
 }
 
-static int opcode_allowed(const struct prh_conn *c, uint8_t op)
-{
-    if (op == PRH_OP_PR_IN || op == PRH_OP_PR_OUT)
-        return 1;
-    return op == PRH_OP_CLEANUP && (c->features & PRH_FEATURE_CLEANUP);
-}
-
 static enum prh_conn_event cdb_complete(struct prh_conn *c)
 {
+    uint32_t param_len;
+
     if (c->fd < 0)
         return conn_close(c, PRH_CLOSE_NO_FD);
-    if (!opcode_allowed(c, c->cdb[0]))
+    switch (prh_request_shape(c->cdb, c->features, &c->xfer_len, &param_len)) {
+    case PRH_SHAPE_BAD_OPCODE:
         return conn_close(c, PRH_CLOSE_BAD_OPCODE);
-    c->xfer_len = c->cdb[0] == PRH_OP_CLEANUP ? 0 : prh_cdb_xfer_len(c->cdb);
-    if (c->xfer_len > PRH_DATA_MAX)
+    case PRH_SHAPE_BAD_LENGTH:
         return conn_close(c, PRH_CLOSE_BAD_LENGTH);
+    case PRH_SHAPE_OK:
+        break;
+    }
     c->have = 0;
-    if (c->cdb[0] == PRH_OP_PR_OUT && c->xfer_len > 0) {
+    if (param_len > 0) {
         c->state = PRH_CONN_PARAM;
         return PRH_EV_MORE;
     }

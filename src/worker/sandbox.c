@@ -12,10 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "defaults.h"
 #include "ipc.h"
 #include "seccomp_rules.h"
 
-#define NOBODY 65534
 
 static int capget_raw(struct __user_cap_data_struct data[2])
 {
@@ -45,8 +45,8 @@ static int become_unprivileged(const char **why)
 {
     drop_bounding_set();
     if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0) {
-        if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-            setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(PRH_NOBODY, PRH_NOBODY, PRH_NOBODY) < 0 ||
+            setresuid(PRH_NOBODY, PRH_NOBODY, PRH_NOBODY) < 0) {
             *why = "cannot leave uid 0";
             return -1;
         }

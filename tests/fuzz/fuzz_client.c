@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *sink;
     uint8_t cdb[PRH_CDB_SIZE] = {0};
-    struct prh_reply reply;
+    struct prh_client_reply reply;
 
     if (size < 4)
         return 0;
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf)
         return 0;
     memcpy(buf, data + 4, len);
-    if (prh_client_decode_reply(cdb, buf, len, &reply) == PRH_REPLY_OK) {
+    if (prh_client_decode_reply(cdb, buf, len, &reply) == PRH_DECODE_OK) {
         if (reply.size > prh_cdb_xfer_len(cdb) || (cdb[0] == PRH_OP_PR_OUT && reply.size))
             abort(); /* accepted what QEMU's client asserts against */
         prh_print_reply("fuzz", cdb, &reply, (data[0] >> 1) & 1, sink, (data[0] >> 2) & 1);

@@ -60,6 +60,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "hex.h"
 #include "proto.h"
 
 #define MAX_FDS 32

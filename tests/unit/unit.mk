@@ -8,8 +8,8 @@ UNIT_NAMES := conn validate scsi options privdrop_ids reply fdcheck
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_NAMES))
 UNIT_RUNNER ?=
 
-$(UNIT_DIR)/test_conn: $(call obj,src/worker/conn.c src/common/fdio.c src/common/scsi.c)
-$(UNIT_DIR)/test_validate: $(call obj,src/monitor/validate.c src/common/fdio.c)
+$(UNIT_DIR)/test_conn: $(call obj,src/worker/conn.c src/common/fdio.c src/common/scsi.c src/common/proto.c)
+$(UNIT_DIR)/test_validate: $(call obj,src/monitor/validate.c src/common/fdio.c src/common/proto.c)
 $(UNIT_DIR)/test_scsi: $(call obj,src/common/scsi.c)
 $(UNIT_DIR)/test_options: $(call obj,src/monitor/options.c)
 $(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)

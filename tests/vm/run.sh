@@ -103,7 +103,7 @@ make -s -C "$TOP" B="$WORK/build" "$WORK/build/prhelper" "$WORK/build/prhelper-w
 	"$WORK/build/prhelper-client" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; echo "0 passed, 1 failed"; exit 1; }
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -static -pthread \
-	-I"$TOP/src/common" "$HERE/vmtest.c" "$TOP/src/common/fdio.c" -o "$WORK/vmtest"
+	-I"$TOP/src/common" "$HERE/vmtest.c" "$TOP/src/common/fdio.c" "$TOP/src/common/reply.c" -o "$WORK/vmtest"
 
 # ---- initramfs ----
 R=$WORK/root

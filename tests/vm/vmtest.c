@@ -42,10 +42,12 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "hex.h"
 #include "proto.h"
+#include "reply.h"
 
-#define SENSE_LEN 96
-#define MAX_XFER 8192
+#define SENSE_LEN PRH_SENSE_SIZE
+#define MAX_XFER PRH_DATA_MAX
 #define IO_TIMEOUT_S 60
 
 struct reply {
@@ -93,24 +95,6 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static unsigned cdb_xfer(const uint8_t *cdb)
-{
-	return (unsigned)cdb[7] << 8 | cdb[8];
-}
-
 static int read_full(int fd, void *buf, size_t len)
 {
 	uint8_t *p = buf;
@@ -146,8 +130,8 @@ static int helper_connect(const char *path, uint32_t want, uint32_t *features)
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || read_full(s, w, 4) < 0)
 		goto fail;
 	if (features)
-		*features = get_be32(w);
-	put_be32(w, want);
+		*features = prh_get_be32(w);
+	prh_put_be32(w, want);
 	if (prh_write_all(s, w, 4) < 0)
 		goto fail;
 	return s;
@@ -186,8 +170,8 @@ static int helper_request(int s, int devfd, const uint8_t *cdb, const uint8_t *p
 		return -1;
 	if (read_full(s, hdr, 8) < 0 || read_full(s, r->sense, SENSE_LEN) < 0)
 		return -1;
-	r->status = (int32_t)get_be32(hdr);
-	r->size = (int32_t)get_be32(hdr + 4);
+	r->status = (int32_t)prh_get_be32(hdr);
+	r->size = (int32_t)prh_get_be32(hdr + 4);
 	if (r->size < 0 || r->size > MAX_XFER)
 		return -1;
 	if (r->size && read_full(s, r->data, (size_t)r->size) < 0)
@@ -195,19 +179,12 @@ static int helper_request(int s, int devfd, const uint8_t *cdb, const uint8_t *p
 	return 0;
 }
 
-/* The protocol's promises: PR IN payload <= allocation length, PR OUT none,
- * payload only with GOOD. */
+/* The protocol's promises (src/common/reply.c): PR IN payload <= allocation
+ * length, PR OUT none, payload only with GOOD. */
 static int reply_wellformed(const uint8_t *cdb, const struct reply *r)
 {
-	if (r->size < 0)
-		return 0;
-	if (cdb[0] == 0x5e && (unsigned)r->size > cdb_xfer(cdb))
-		return 0;
-	if (cdb[0] != 0x5e && r->size != 0)
-		return 0;
-	if (r->status != 0 && r->size != 0)
-		return 0;
-	return 1;
+	return r->size >= 0 &&
+	       prh_reply_allowed(cdb, prh_cdb_xfer_len(cdb), r->status, (uint32_t)r->size) == 0;
 }
 
 static int do_sgio(int fd, const uint8_t *cdb, uint8_t *buf, size_t len, int out, struct reply *r)
@@ -243,7 +220,7 @@ static void print_reply(const struct reply *r, int gen_rel, uint32_t *gen_base, 
 	print_hex(stdout, r->sense, SENSE_LEN);
 	printf(" data=");
 	if (gen_rel && r->size >= 4) {
-		uint32_t g = get_be32(r->data);
+		uint32_t g = prh_get_be32(r->data);
 		if (!*have_base) {
 			*gen_base = g;
 			*have_base = 1;
@@ -272,9 +249,9 @@ static int parse_cmd(const char *cdbhex, const char *phex, uint8_t *cdb, uint8_t
 	*plen = 0;
 	if (phex && (*plen = parse_hex(phex, param, MAX_XFER)) < 0)
 		return -1;
-	if (cdb[0] == 0x5f && phex && (unsigned)*plen != cdb_xfer(cdb)) {
+	if (cdb[0] == 0x5f && phex && (unsigned)*plen != prh_cdb_xfer_len(cdb)) {
 		/* pad or cut to the CDB's length: the protocol sends exactly that */
-		unsigned want = cdb_xfer(cdb);
+		unsigned want = prh_cdb_xfer_len(cdb);
 		if (want > MAX_XFER)
 			return -1;
 		if ((unsigned)*plen < want)
@@ -282,7 +259,7 @@ static int parse_cmd(const char *cdbhex, const char *phex, uint8_t *cdb, uint8_t
 		*plen = (int)want;
 	}
 	if (cdb[0] == 0x5f && !phex) {
-		unsigned want = cdb_xfer(cdb);
+		unsigned want = prh_cdb_xfer_len(cdb);
 		if (want > MAX_XFER)
 			return -1;
 		memset(param, 0, want);
@@ -311,7 +288,7 @@ static int cmd_sgio(int argc, char **argv)
 	out = cdb[0] == 0x5f;
 	if (out)
 		memcpy(buf, g_param, (size_t)plen);
-	if (do_sgio(fd, cdb, buf, out ? (size_t)plen : cdb_xfer(cdb), out, &g_reply) < 0) {
+	if (do_sgio(fd, cdb, buf, out ? (size_t)plen : prh_cdb_xfer_len(cdb), out, &g_reply) < 0) {
 		perror("SG_IO");
 		return 3;
 	}
