@@ -246,23 +246,18 @@ int main(int argc, char **argv)
         shared_uid = 1;
     }
 
-    prh_monitor_init(&monitor);
-    monitor.timeout_ms = o.timeout_s * 1000;
-    monitor.max_clients = o.max_clients;
-    monitor.max_per_uid = o.max_per_uid;
-    monitor.spare_workers = o.spare_workers;
-    monitor.spawn.uid = wuid;
-    monitor.spawn.gid = wgid;
     raise_fd_limit(o.max_clients);
     int sfd = signal_fd();
     if (sfd < 0)
         fail("signalfd failed");
-    monitor.spawn.exe_fd = open_worker(o.worker_path, err, sizeof(err));
-    if (monitor.spawn.exe_fd < 0)
+    struct prh_spawn_config spawn = {.uid = wuid, .gid = wgid};
+    spawn.exe_fd = open_worker(o.worker_path, err, sizeof(err));
+    if (spawn.exe_fd < 0)
         fail(err);
-    monitor.spawn.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (monitor.spawn.devnull_fd < 0)
+    spawn.devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (spawn.devnull_fd < 0)
         fail("cannot open /dev/null");
+    prh_monitor_init(&monitor, &o, &spawn);
     gid_t socket_gid = (gid_t)-1;
     if (o.socket_group && prh_resolve_group(o.socket_group, &socket_gid, err, sizeof(err)) < 0)
         fail(err);
@@ -304,7 +299,7 @@ int main(int argc, char **argv)
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    struct prh_filter_pins pins = {monitor.spawn.exe_fd, listener.dir_fd, wuid, wgid};
+    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, wuid, wgid};
     if (prh_monitor_filter_load(&pins) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);

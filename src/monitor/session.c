@@ -31,12 +31,16 @@ struct prh_session {
     struct prh_result result;
 };
 
-void prh_monitor_init(struct prh_monitor *m)
+void prh_monitor_init(struct prh_monitor *m, const struct prh_options *o,
+                      const struct prh_spawn_config *spawn)
 {
     memset(m, 0, sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
-    m->spawn.exe_fd = -1;
-    m->spawn.devnull_fd = -1;
+    m->timeout_ms = o->timeout_s * 1000;
+    m->max_clients = o->max_clients;
+    m->max_per_uid = o->max_per_uid;
+    m->spare_workers = o->spare_workers;
+    m->spawn = *spawn;
 }
 
 /* ---- lists (caller holds m->lock) -------------------------------------- */

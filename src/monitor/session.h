@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "options.h"
 #include "spawn.h"
 
 struct prh_session;
@@ -33,7 +34,9 @@ struct prh_monitor {
     unsigned long next_id;
 };
 
-void prh_monitor_init(struct prh_monitor *m);
+/* Limits from the command line; spawn is copied. */
+void prh_monitor_init(struct prh_monitor *m, const struct prh_options *o,
+                      const struct prh_spawn_config *spawn);
 
 /* Takes client_fd (closed when refused): reads the peer's credentials,
  * admits it (--max-clients, --max-clients-per-uid) and hands it to a ready
