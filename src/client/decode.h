@@ -1,12 +1,11 @@
-/* Parsing and printing the helper's replies. Pure functions over a buffer
- * and its length (no globals, no I/O but the FILE given), so they can be
- * fuzzed on their own. */
+/* Decoding the helper's replies into structs: pure functions over a buffer
+ * and its length, no output (print.h prints them, as text or JSON). They
+ * never read past the buffer, whatever the device sent, and are fuzzed. */
 #ifndef PRH_CLIENT_DECODE_H
 #define PRH_CLIENT_DECODE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "proto.h"
 
@@ -34,20 +33,77 @@ int prh_client_decode_reply_header(const uint8_t cdb[PRH_CDB_SIZE],
 int prh_client_decode_reply(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *buf,
                             size_t len, struct prh_client_reply *out);
 
-const char *prh_status_name(int32_t status);
-const char *prh_sense_key_name(unsigned key);
-/* Name of a PR type (1 "Write Exclusive", ...), "reserved" otherwise. */
-const char *prh_pr_type_name(unsigned type);
+/* How much of a 96-byte sense buffer the device filled in. */
+size_t prh_sense_length(const uint8_t sense[PRH_SENSE_SIZE]);
 
-/* Prints PR IN data of service action sa. Human text, or with json the
- * members of an enclosing object, each preceded by a comma. Never reads
- * past data[len); notes truncation. Returns 1 if truncated, else 0. */
-int prh_decode_pr_in(unsigned sa, const uint8_t *data, size_t len, FILE *out,
-                     int json);
+/* ---- PR IN payloads ---------------------------------------------------- */
 
-/* Prints a whole reply to cdb: status, sense, and decoded PR IN data
- * (hex only when raw). With json, one object and a newline. */
-void prh_print_reply(const char *command, const uint8_t cdb[PRH_CDB_SIZE],
-                     const struct prh_client_reply *r, int raw, FILE *out, int json);
+/* REPORT CAPABILITIES. */
+#define PRH_CAP_FLAGS 6 /* CRH, SIP_C, ATP_C, PTPL_C, TMV, PTPL_A */
+#define PRH_CAP_TYPES 6 /* types 7, 6, 5, 3, 1, 8: the type mask's bits */
+struct prh_pr_caps {
+    unsigned length;
+    int flags[PRH_CAP_FLAGS];
+    unsigned allow_commands;
+    int have_mask;                /* the reply reached the type mask */
+    unsigned type_mask;
+    int type_set[PRH_CAP_TYPES];  /* for prh_cap_types[] */
+};
+extern const unsigned prh_cap_types[PRH_CAP_TYPES];
+
+/* READ RESERVATION. */
+struct prh_pr_reservation {
+    int held;     /* additional length non-zero */
+    int complete; /* key, scope and type present */
+    uint64_t key;
+    unsigned scope, type;
+};
+
+/* One READ FULL STATUS descriptor; tid points into the payload. */
+struct prh_pr_descriptor {
+    uint64_t key;
+    int all_tg_pt, holder;
+    unsigned scope, type, relative_port;
+    const uint8_t *tid;
+    size_t tid_have;  /* bytes of the transport id present */
+    uint32_t tid_len; /* bytes the descriptor announces */
+};
+
+enum prh_pr_in_kind {
+    PRH_PR_IN_CAPABILITIES,
+    PRH_PR_IN_KEYS,
+    PRH_PR_IN_RESERVATION,
+    PRH_PR_IN_FULL_STATUS,
+    PRH_PR_IN_SHORT,   /* too short for the 8-byte header */
+    PRH_PR_IN_UNKNOWN, /* a service action beyond READ FULL STATUS */
+};
+
+struct prh_pr_in {
+    enum prh_pr_in_kind kind;
+    int truncated; /* the allocation length cut the payload short */
+    const uint8_t *data;
+    size_t len;
+    uint32_t generation;
+    size_t avail; /* payload bytes after the header, as announced and present */
+    union {
+        struct prh_pr_caps caps;
+        struct {
+            uint32_t announced; /* keys the device has */
+            size_t count;       /* keys present, at data + 8 */
+        } keys;
+        struct prh_pr_reservation reservation;
+        size_t descriptors; /* READ FULL STATUS: how many (complete headers) */
+    } u;
+};
+
+/* Decodes the PR IN payload of service action sa. */
+void prh_pr_in_decode(unsigned sa, const uint8_t *data, size_t len, struct prh_pr_in *out);
+
+/* Key number i of a READ KEYS payload (i < keys.count). */
+uint64_t prh_pr_in_key(const struct prh_pr_in *in, size_t i);
+
+/* Walks READ FULL STATUS descriptors: *pos starts at 0; 1 with *d filled
+ * while one is there, 0 at the end. */
+int prh_pr_in_descriptor(const struct prh_pr_in *in, size_t *pos, struct prh_pr_descriptor *d);
 
 #endif

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "defaults.h"
 #include "decode.h"
+#include "print.h"
 #include "fdio.h"
 #include "helper_conn.h"
 #include "scsi.h"

@@ -35,6 +35,11 @@ static inline void prh_put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+static inline uint64_t prh_get_be64(const uint8_t *p)
+{
+    return (uint64_t)prh_get_be32(p) << 32 | prh_get_be32(p + 4);
+}
+
 static inline uint16_t prh_get_be16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
