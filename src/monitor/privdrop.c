@@ -36,6 +36,15 @@ int prh_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen)
     return 0;
 }
 
+/* A system user's ids when it exists (and is not root), else nobody's. */
+static void system_user(const char *name, uid_t *uid, gid_t *gid)
+{
+    struct passwd *pw = getpwnam(name);
+    int found = pw && pw->pw_uid != 0;
+    *uid = found ? pw->pw_uid : PRH_NOBODY;
+    *gid = found ? pw->pw_gid : PRH_NOBODY;
+}
+
 int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
                     char *err, size_t errlen)
 {
@@ -44,11 +53,7 @@ int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
     *uid = PRH_NOBODY;
     *gid = PRH_NOBODY;
     if (!user) {
-        struct passwd *pw = getpwnam(PRH_USER);
-        if (pw && pw->pw_uid != 0) {
-            *uid = pw->pw_uid;
-            *gid = pw->pw_gid;
-        }
+        system_user(PRH_USER, uid, gid);
     } else {
         struct passwd *pw = getpwnam(user);
         if (pw) {
@@ -76,14 +81,7 @@ int prh_resolve_worker_ids(const char *user, uid_t monitor_uid, gid_t monitor_gi
     *shared = 0;
     if (user)
         return prh_resolve_ids(user, NULL, uid, gid, err, errlen);
-    struct passwd *pw = getpwnam(PRH_WORKER_USER);
-    if (pw && pw->pw_uid != 0) {
-        *uid = pw->pw_uid;
-        *gid = pw->pw_gid;
-    } else {
-        *uid = PRH_NOBODY;
-        *gid = PRH_NOBODY;
-    }
+    system_user(PRH_WORKER_USER, uid, gid);
     if (*uid == monitor_uid) {
         *gid = monitor_gid;
         *shared = 1;

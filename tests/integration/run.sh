@@ -706,6 +706,19 @@ expect_eq "monitor still the same process after all of the above" "0" \
 # (feature word 0xffffffff), then a request (logged at -v).
 BADHELLO=(hello 0xffffffff expect-closed)
 WARN_TEXT="client requested unsupported features"
+# log_case NAME PID SOCK LOG WHERE: the warning reaches LOG, the daemon
+# PID stays and serves.
+log_case() {
+    local name=$1 pid=$2 sock=$3 log=$4 where=$5 out warned alive
+    raw "$sock" "${BADHELLO[@]}" > /dev/null
+    out=$(raw "$sock" hello 0 req $IN $LOOP)
+    wait_log "$log" 0 "$WARN_TEXT" 2
+    warned=$?
+    alive=$(kill -0 "$pid" 2>/dev/null && ! is_gone "$pid"; echo $?)
+    result "$name: the client's warning $where, daemon serves" \
+        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ]; echo $?)" \
+        "alive: $alive, reply: $out" "$(cat "$log")"
+}
 for opts in "" "-q" "-v"; do
     name="log-fg${opts:+ $opts}"
     if ! start_daemon "logfg$opts" "$TMP/logfg$opts.sock" $opts; then
@@ -713,14 +726,9 @@ for opts in "" "-q" "-v"; do
         continue
     fi
     lpid=$DAEMON_PID
-    raw "$TMP/logfg$opts.sock" "${BADHELLO[@]}" > /dev/null
-    out=$(raw "$TMP/logfg$opts.sock" hello 0 req $IN $LOOP)
-    wait_log "$TMP/logfg$opts.log" 0 "$WARN_TEXT" 2
-    warned=$?
-    alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
-    result "$name: the client's warning is logged on stderr with priority 4, daemon serves" \
-        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ] &&
-            grep -q "^<4>conn .*$WARN_TEXT" "$TMP/logfg$opts.log"; echo $?)" "$(cat "$TMP/logfg$opts.log")"
+    log_case "$name" "$lpid" "$TMP/logfg$opts.sock" "$TMP/logfg$opts.log" "is logged on stderr"
+    grep -q "^<4>conn .*$WARN_TEXT" "$TMP/logfg$opts.log"
+    result "$name: the warning has priority 4" $? "$(cat "$TMP/logfg$opts.log")"
     n5=$(grep -c '^<5>' "$TMP/logfg$opts.log")
     n6=$(grep -c '^<6>.*PR IN READ KEYS' "$TMP/logfg$opts.log")
     case $opts in
@@ -754,14 +762,7 @@ if command -v unshare > /dev/null; then
         fi
         lpid=$(cat "$TMP/logsys$opts.pid")
         PIDS+=("$lpid")
-        raw "$sock" "${BADHELLO[@]}" > /dev/null
-        out=$(raw "$sock" hello 0 req $IN $LOOP)
-        wait_log "$TMP/syslog$opts.out" 0 "$WARN_TEXT" 2
-        warned=$?
-        alive=$(kill -0 "$lpid" 2>/dev/null && ! is_gone "$lpid"; echo $?)
-        result "$name: the client's warning reaches syslog, daemon serves" \
-            "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ]; echo $?)" \
-            "alive: $alive, reply: $out" "$(cat "$TMP/syslog$opts.out")"
+        log_case "$name" "$lpid" "$sock" "$TMP/syslog$opts.out" "reaches syslog"
         nserving=$(grep -c 'serving' "$TMP/syslog$opts.out")
         ncmd=$(grep -c 'PR IN READ KEYS' "$TMP/syslog$opts.out")
         case $opts in
