@@ -43,6 +43,10 @@ backstore() {
 export_lu() {
 	t=$C/loopback/$1/tpgt_1
 	mkdir -p "$t" || die "target $1"
+	# Newer kernels give a port its relative target port id through
+	# configfs (0 until set; REGISTER AND MOVE needs a real one): the
+	# target's last digit, as older kernels number them by creation.
+	[ -e "$t/rtpi" ] && { echo "${1##*0}" >"$t/rtpi" || die "rtpi of $1"; }
 	echo "$2" >"$t/nexus" || die "nexus $2"
 	mkdir -p "$t/lun/lun_0"
 	ln -s "$C/core/rd_mcp_0/$3" "$t/lun/lun_0/$3" || die "link $3"

@@ -12,6 +12,10 @@
 #   VM_VERBOSE=1       show the whole guest console
 #   VM_TESTS=FILE      run FILE in the guest instead of guest-tests.sh
 #   VM_SHELL=1         drop into a guest shell instead of running tests
+#   VM_KERNEL=SUITE    the guest's kernel: bookworm (default, this
+#                      machine's suite) or a newer suite's, e.g.
+#                      trixie-backports, fetched through a private apt
+#                      configuration in the cache
 # Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
 # finish. The last line of the output is "N passed, N failed".
 set -eu
@@ -39,6 +43,7 @@ bb=$(command -v busybox 2>/dev/null || true)
 if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then need="$need busybox-static"; fi
 command -v depmod >/dev/null 2>&1 || [ -x /usr/sbin/depmod ] || [ -x /sbin/depmod ] || need="$need kmod"
 command -v cpio >/dev/null 2>&1 || need="$need cpio"
+command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 command -v gzip >/dev/null 2>&1 || need="$need gzip"
 command -v dpkg-deb >/dev/null 2>&1 || need="$need dpkg"
 [ -x /usr/bin/qemu-pr-helper ] || need="$need qemu-system-common"
@@ -53,28 +58,48 @@ fi
 
 # ---- downloads: kernel, sg3-utils, libsgutils2 (cached) ----
 mkdir -p "$CACHE"
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-if [ -z "$kpkg" ]; then
+SUITE=${VM_KERNEL:-bookworm}
+KAPT="" # apt options for the kernel's suite; empty: the system's own
+if [ "$SUITE" != bookworm ]; then
+	# A private sources list and state directory: the system's apt
+	# configuration is never touched. Lists refreshed once a day.
+	S=$CACHE/suites/$SUITE
+	mkdir -p "$S/lists/partial" "$S/apt/archives/partial"
+	base=${SUITE%-backports}
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' \
+		"$base" "$SUITE" | sort -u >"$S/sources.list"
+	KAPT="-o Dir::Etc::sourcelist=$S/sources.list -o Dir::Etc::sourceparts=/dev/null
+	      -o Dir::State::Lists=$S/lists -o Dir::Cache=$S/apt -o APT::Default-Release=$SUITE"
+	if [ -z "$(find "$S/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+		# shellcheck disable=SC2086
+		apt-get $KAPT update -qq >/dev/null || { echo "cannot fetch the $SUITE lists"; echo "0 passed, 1 failed"; exit 1; }
+	fi
+fi
+# shellcheck disable=SC2086
+kpkg=$(apt-cache $KAPT depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+if [ -z "$kpkg" ] && [ -z "$KAPT" ]; then
 	apt-get update -qq >/dev/null
 	kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 fi
-[ -n "$kpkg" ] || { echo "cannot resolve linux-image-amd64"; echo "0 passed, 1 failed"; exit 1; }
+[ -n "$kpkg" ] || { echo "cannot resolve linux-image-amd64 ($SUITE)"; echo "0 passed, 1 failed"; exit 1; }
 sgpkg=$(apt-cache depends sg3-utils | awk '/Depends: libsgutils2/ {print $2; exit}')
-fetch() { # package -> path of the .deb in the cache
+fetch() { # package [apt options] -> path of the .deb in the cache
 	local f
 	f=$(ls "$CACHE"/"$1"_*.deb 2>/dev/null | head -1 || true)
 	if [ -z "$f" ]; then
-		(cd "$CACHE" && apt-get download -q "$1" >/dev/null 2>&1) || {
-			apt-get update -qq >/dev/null
-			(cd "$CACHE" && apt-get download -q "$1" >/dev/null)
+		# shellcheck disable=SC2086
+		(cd "$CACHE" && apt-get ${2:-} download -q "$1" >/dev/null 2>&1) || {
+			[ -z "${2:-}" ] && apt-get update -qq >/dev/null
+			# shellcheck disable=SC2086
+			(cd "$CACHE" && apt-get ${2:-} download -q "$1" >/dev/null)
 		}
 		f=$(ls "$CACHE"/"$1"_*.deb | head -1)
 	fi
 	echo "$f"
 }
-unpack() { # package -> directory with its unpacked contents
+unpack() { # package [apt options] -> directory with its unpacked contents
 	local deb dir
-	deb=$(fetch "$1")
+	deb=$(fetch "$1" "${2:-}")
 	dir=$CACHE/x/$(basename "$deb" .deb)
 	if [ ! -e "$dir/.done" ]; then
 		rm -rf "$dir"; mkdir -p "$dir"
@@ -83,11 +108,28 @@ unpack() { # package -> directory with its unpacked contents
 	fi
 	echo "$dir"
 }
-KDIR=$(unpack "$kpkg")
+KDIR=$(unpack "$kpkg" "$KAPT")
+if [ ! -d "$KDIR/lib/modules" ]; then
+	# Newer suites split the kernel: linux-image-V is an empty package
+	# depending on linux-binary-V (the image, in /usr/lib/modules/V) and
+	# linux-base-V, with the modules in linux-modules-V. One tree of all.
+	kver=${kpkg#linux-image-}
+	KDIR=$CACHE/x/kernel-$kver
+	if [ ! -e "$KDIR/.done" ]; then
+		rm -rf "$KDIR"
+		mkdir -p "$KDIR"
+		for p in linux-binary-$kver linux-base-$kver linux-modules-$kver; do
+			dpkg-deb -x "$(fetch "$p" "$KAPT")" "$KDIR"
+		done
+		touch "$KDIR/.done"
+	fi
+	[ -d "$KDIR/lib/modules" ] || ln -s usr/lib "$KDIR/lib"
+fi
 SGDIR=$(unpack sg3-utils)
 LSGDIR=$(unpack "$sgpkg")
 KVER=$(ls "$KDIR/lib/modules" | head -1)
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
+[ -e "$VMLINUZ" ] || VMLINUZ=$KDIR/lib/modules/$KVER/vmlinuz
 
 # ---- work directory, binaries ----
 WORK=$(mktemp -d /tmp/prhelper-vm.XXXXXX)
@@ -147,14 +189,19 @@ MSRC=$KDIR/lib/modules/$KVER
 MDST=$R/lib/modules/$KVER
 mkdir -p "$MDST"
 cp "$MSRC"/modules.order "$MSRC"/modules.builtin* "$MDST/" 2>/dev/null || true
+# Newer suites ship compressed modules (.ko.xz): decompressed here, since
+# busybox's modprobe loads plain .ko files.
 add_mod() {
-	local f dep
-	f=$(find "$MSRC/kernel" -name "$1.ko" -o -name "$(echo "$1" | tr - _).ko" | head -1)
+	local f dep u name
+	name=$(echo "$1" | tr - _)
+	f=$(find "$MSRC/kernel" \( -name "$1.ko" -o -name "$name.ko" -o -name "$1.ko.xz" -o -name "$name.ko.xz" \) | head -1)
 	[ -n "$f" ] || { echo "module $1 missing in $KVER" >&2; return 0; }
-	[ -e "$MDST/${f#"$MSRC"/}" ] && return 0
-	mkdir -p "$(dirname "$MDST/${f#"$MSRC"/}")"
-	cp "$f" "$MDST/${f#"$MSRC"/}"
-	for dep in $(modinfo -F depends "$f" | tr , ' '); do add_mod "$dep"; done
+	u=$MDST/${f#"$MSRC"/}
+	u=${u%.xz}
+	[ -e "$u" ] && return 0
+	mkdir -p "$(dirname "$u")"
+	case $f in *.xz) xz -dc "$f" >"$u" ;; *) cp "$f" "$u" ;; esac
+	for dep in $(modinfo -F depends "$u" | tr , ' '); do add_mod "$dep"; done
 }
 for m in $MODS; do add_mod "$m"; done
 depmod -b "$R" "$KVER"
@@ -163,7 +210,7 @@ cp "$HERE/guest-init.sh" "$R/init"
 cp "${VM_TESTS:-$HERE/guest-tests.sh}" "$R/opt/prh/guest-tests.sh"
 chmod 755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"
-echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER, built in $(( $(date +%s) - T0 )) s"
+echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER ($SUITE), built in $(( $(date +%s) - T0 )) s"
 
 # ---- boot ----
 APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE"

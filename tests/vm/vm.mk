@@ -4,8 +4,9 @@
 # cached in $(PRHELPER_VM_CACHE) (default /var/cache/prhelper-vm).
 # The script builds its own copy of the binaries in a temporary directory.
 
+# check-vm runs the suite on each guest kernel (tests/vm/check-all.sh).
 check-vm:
-	bash tests/vm/run.sh check
+	bash tests/vm/check-all.sh
 
 bench-vm:
 	bash tests/vm/run.sh bench
