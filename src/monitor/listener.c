@@ -90,11 +90,16 @@ static int set_access(struct prh_listener *l, gid_t group, char *err, size_t err
     return 0;
 }
 
+/* The socket file appears only once it accepts connections (libvirt waits
+ * for the file, then QEMU connects at once): it is bound under a
+ * temporary name, given its mode, put to listening, and then renamed into
+ * place, never over anything that appeared there meanwhile. */
 static int bind_path(struct prh_listener *l, const char *path, gid_t group, char *err,
                      size_t errlen)
 {
-    char dir[4096], base[4096];
+    char dir[4096], base[4096], tmp[sizeof(l->name)];
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    struct sockaddr_un tmp_addr = {.sun_family = AF_UNIX};
     struct stat st;
 
     if (strlen(path) >= sizeof(addr.sun_path) || strlen(path) >= sizeof(dir)) {
@@ -104,7 +109,8 @@ static int bind_path(struct prh_listener *l, const char *path, gid_t group, char
     strcpy(dir, path);
     strcpy(base, path);
     snprintf(l->name, sizeof(l->name), "%s", basename(base));
-    l->dir_fd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    const char *dir_path = dirname(dir);
+    l->dir_fd = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (l->dir_fd < 0) {
         snprintf(err, errlen, "socket directory of %s: %s", path, strerror(errno));
         return -1;
@@ -112,15 +118,25 @@ static int bind_path(struct prh_listener *l, const char *path, gid_t group, char
     memcpy(addr.sun_path, path, strlen(path) + 1);
     if (clear_stale(l->dir_fd, l->name, &addr, err, errlen) < 0)
         return -1;
+    snprintf(tmp, sizeof(tmp), ".prhelper-%d", (int)getpid());
+    if ((size_t)snprintf(tmp_addr.sun_path, sizeof(tmp_addr.sun_path), "%s/%s", dir_path, tmp) >=
+        sizeof(tmp_addr.sun_path)) {
+        snprintf(err, errlen, "socket path too long: %s", path);
+        return -1;
+    }
+    unlinkat(l->dir_fd, tmp, 0); /* our pid's leftover: nobody else's */
     l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     mode_t old_mask = umask(0177);
-    int rc = l->fd < 0 ? -1 : bind(l->fd, (struct sockaddr *)&addr, sizeof(addr));
+    int rc = l->fd < 0 ? -1 : bind(l->fd, (struct sockaddr *)&tmp_addr, sizeof(tmp_addr));
     umask(old_mask);
-    if (rc < 0 || fstatat(l->dir_fd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (rc < 0 || fstatat(l->dir_fd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
         snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
-    l->dev = st.st_dev; /* ours from here on: prh_listener_close removes it */
+    char name[sizeof(l->name)];
+    memcpy(name, l->name, sizeof(name));
+    memcpy(l->name, tmp, sizeof(tmp)); /* ours: prh_listener_close removes it */
+    l->dev = st.st_dev;
     l->ino = st.st_ino;
     if (set_access(l, group, err, errlen) < 0)
         return -1;
@@ -128,6 +144,14 @@ static int bind_path(struct prh_listener *l, const char *path, gid_t group, char
         snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
+    if (renameat2(l->dir_fd, tmp, l->dir_fd, name, RENAME_NOREPLACE) < 0) {
+        if (errno == EEXIST)
+            snprintf(err, errlen, "another instance is serving %s", path);
+        else
+            snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+        return -1;
+    }
+    memcpy(l->name, name, sizeof(name));
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "validate.h"
 
 #define SESSION_STACK_SIZE (256 * 1024)
+#define SPARE_RETRY_S 2
 
 struct prh_session {
     struct prh_session *next, *prev;
@@ -265,6 +266,8 @@ static int wait_for_client(struct prh_session *s)
         prh_log(LOG_ERR, "cannot start a worker: %s", strerror(errno));
     pthread_mutex_lock(&m->lock);
     m->nstarting--;
+    if (!ok)
+        clock_gettime(CLOCK_MONOTONIC, &m->spare_failed);
     if (ok) {
         list_add(&m->ready, s);
         m->nready++;
@@ -331,8 +334,14 @@ static int thread_start(struct prh_session *s)
 
 int prh_sessions_want_spare(struct prh_monitor *m)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&m->lock);
-    int want = !atomic_load(&m->stopping) && m->nready + m->nstarting < m->spare_workers;
+    /* After a failed start (out of processes, a broken worker binary)
+     * wait a moment rather than retrying in a loop. */
+    int resting = m->spare_failed.tv_sec && now.tv_sec - m->spare_failed.tv_sec < SPARE_RETRY_S;
+    int want = !resting && !atomic_load(&m->stopping) &&
+               m->nready + m->nstarting < m->spare_workers;
     pthread_mutex_unlock(&m->lock);
     return want;
 }

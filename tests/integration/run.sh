@@ -215,14 +215,21 @@ status_field() {
 }
 
 # start_daemon NAME SOCKET [ARGS...]: runs the monitor in the background,
-# stderr to $TMP/NAME.log; sets DAEMON_PID. Fails unless the socket shows.
+# stderr to $TMP/NAME.log; sets DAEMON_PID. Fails unless the socket shows;
+# returns once the monitor is past its set-up (its filter is loaded).
 start_daemon() {
-    local name=$1 sock=$2
+    local name=$1 sock=$2 i
     shift 2
     "$MONITOR_BIN" -k "$sock" --worker "$WORKER_BIN" "$@" 2> "$TMP/$name.log" &
     DAEMON_PID=$!
     PIDS+=("$DAEMON_PID")
-    wait_for_socket "$sock"
+    wait_for_socket "$sock" || return 1
+    for i in $(seq 50); do
+        [ "$(status_field "$DAEMON_PID" Seccomp 2>/dev/null)" = 2 ] && return 0
+        is_gone "$DAEMON_PID" && return 1
+        sleep 0.05
+    done
+    return 1
 }
 
 # stop_daemon PID: SIGTERM and reap (SIGKILL after 10 s).
@@ -967,6 +974,26 @@ else
     not_ok "worker gone with an unread answer: daemon starts" "$(cat "$TMP/unread.log")"
 fi
 
+# ------------------------------------------------ a worker that cannot start
+
+# A worker binary the kernel refuses to run: each failed start is logged,
+# spare workers are retried after a pause (no busy loop), and a client is
+# closed rather than left hanging.
+printf 'not an executable\n' > "$TMP/notelf"
+chmod 755 "$TMP/notelf"
+if start_daemon notelf "$TMP/notelf.sock" --worker "$TMP/notelf"; then
+    dpid=$DAEMON_PID
+    expect_eq "worker binary that cannot run: a client is closed" "closed" "$(raw "$TMP/notelf.sock" features)"
+    sleep 3
+    nfail=$(grep -c 'cannot start a worker' "$TMP/notelf.log")
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$dpid/stat")
+    result "worker binary that cannot run: retried after a pause ($nfail failed starts, $ticks ticks of CPU in 3 s)" \
+        "$([ "$nfail" -ge 1 ] && [ "$nfail" -le 16 ] && [ "$ticks" -lt 50 ]; echo $?)" "$(tail -5 "$TMP/notelf.log")"
+    stop_daemon "$dpid"
+else
+    not_ok "worker binary that cannot run: daemon starts" "$(cat "$TMP/notelf.log")"
+fi
+
 # ------------------------------------------------------- one uid, all slots
 
 if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2; then
@@ -1240,6 +1267,23 @@ if start_daemon second1 "$S1" -f "$P1"; then
 else
     not_ok "second start: the first instance starts" "$(cat "$TMP/second1.log")"
 fi
+
+# ------------------------------------------- the socket file means ready
+
+# libvirt waits for the socket file, then QEMU connects at once: the file
+# must appear only when it accepts. Ten starts, a connect the moment the
+# file shows.
+refused=0
+for i in $(seq 10); do
+    rs=$TMP/ready$i.sock
+    "$MONITOR_BIN" -k "$rs" --worker "$WORKER_BIN" -q 2> "$TMP/ready.log" &
+    rpid=$!
+    PIDS+=("$rpid")
+    for _ in $(seq 2000); do [ -S "$rs" ] && break; done
+    [ "$(raw "$rs" features)" = "features 1" ] || refused=$((refused + 1))
+    stop_daemon "$rpid"
+done
+expect_eq "a connect the moment the socket file appears is accepted (10 starts)" 0 "$refused"
 
 # ------------------------------------------------------------ socket mode
 
