@@ -55,6 +55,16 @@ static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *o
     return 0;
 }
 
+/* optarg as a number in [min, max], or one line: "OPT wants WHAT from ...". */
+static int number_arg(const char *opt, const char *what, unsigned min, unsigned max,
+                      unsigned *out, char *err, size_t errlen)
+{
+    if (parse_unsigned(optarg, min, max, out) == 0)
+        return 0;
+    snprintf(err, errlen, "%s wants %s from %u to %u: %s", opt, what, min, max, optarg);
+    return -1;
+}
+
 int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
                       size_t errlen)
 {
@@ -113,11 +123,9 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
             o->verbosity++;
             break;
         case OPT_TIMEOUT:
-            if (parse_unsigned(optarg, 1, PRH_MAX_TIMEOUT_S, &o->timeout_s) < 0) {
-                snprintf(err, errlen, "--timeout wants seconds from 1 to %u: %s",
-                         PRH_MAX_TIMEOUT_S, optarg);
+            if (number_arg("--timeout", "seconds", 1, PRH_MAX_TIMEOUT_S, &o->timeout_s, err,
+                           errlen) < 0)
                 return -1;
-            }
             break;
         case OPT_WORKER:
             if (optarg[0] != '/') {
@@ -127,18 +135,14 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
             o->worker_path = optarg;
             break;
         case OPT_MAX_CLIENTS:
-            if (parse_unsigned(optarg, 1, PRH_MAX_CLIENTS_LIMIT, &o->max_clients) < 0) {
-                snprintf(err, errlen, "--max-clients wants a number from 1 to %u: %s",
-                         PRH_MAX_CLIENTS_LIMIT, optarg);
+            if (number_arg("--max-clients", "a number", 1, PRH_MAX_CLIENTS_LIMIT,
+                           &o->max_clients, err, errlen) < 0)
                 return -1;
-            }
             break;
         case OPT_MAX_PER_UID:
-            if (parse_unsigned(optarg, 1, PRH_MAX_CLIENTS_LIMIT, &o->max_per_uid) < 0) {
-                snprintf(err, errlen, "--max-clients-per-uid wants a number from 1 to %u: %s",
-                         PRH_MAX_CLIENTS_LIMIT, optarg);
+            if (number_arg("--max-clients-per-uid", "a number", 1, PRH_MAX_CLIENTS_LIMIT,
+                           &o->max_per_uid, err, errlen) < 0)
                 return -1;
-            }
             break;
         case OPT_SOCKET_GROUP:
             o->socket_group = optarg;
@@ -147,11 +151,9 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
             o->worker_user = optarg;
             break;
         case OPT_SPARE_WORKERS:
-            if (parse_unsigned(optarg, 0, PRH_MAX_SPARE_WORKERS, &o->spare_workers) < 0) {
-                snprintf(err, errlen, "--spare-workers wants a number from 0 to %u: %s",
-                         PRH_MAX_SPARE_WORKERS, optarg);
+            if (number_arg("--spare-workers", "a number", 0, PRH_MAX_SPARE_WORKERS,
+                           &o->spare_workers, err, errlen) < 0)
                 return -1;
-            }
             break;
         case ':':
             snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
