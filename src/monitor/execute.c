@@ -1,7 +1,6 @@
 #include "execute.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <scsi/sg.h>
 #include <string.h>
 #include <sys/ioctl.h>

@@ -238,10 +238,11 @@ static int assign(struct prh_session *s)
     return prh_send_record(s->ipc_fd, &ev, sizeof(ev), NULL, 0, s->client_fd);
 }
 
-/* A ready session's worker may have died while it waited: one new worker. */
+/* Gives the client to the session's worker: the ready one if it took it,
+ * else (none yet, or it died while it waited) a new one. */
 static int hand_over(struct prh_session *s)
 {
-    if (assign(s) == 0)
+    if (s->ipc_fd >= 0 && assign(s) == 0)
         return 0;
     prh_close(s->ipc_fd);
     s->ipc_fd = -1;
@@ -292,8 +293,7 @@ static void *session_thread(void *arg)
         session_free(s);
         return NULL; /* the worker, if any, dies with this thread */
     }
-    int rc = s->ipc_fd >= 0 ? hand_over(s) : spawn(s) < 0 ? -1 : assign(s);
-    if (rc < 0) {
+    if (hand_over(s) < 0) {
         prh_log(LOG_ERR, "conn %lu: cannot start a worker: %s", s->id, strerror(errno));
     } else {
         prh_log(LOG_NOTICE, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
