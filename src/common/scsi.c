@@ -5,6 +5,8 @@
 
 const struct prh_sense PRH_SENSE_INVALID_OPCODE = {0x05, 0x20, 0x00};
 const struct prh_sense PRH_SENSE_INVALID_FIELD = {0x05, 0x24, 0x00};
+const struct prh_sense PRH_SENSE_INVALID_PARAM = {0x05, 0x26, 0x00};
+const struct prh_sense PRH_SENSE_PARAM_LIST_LENGTH = {0x05, 0x1a, 0x00};
 const struct prh_sense PRH_SENSE_IO_ERROR = {0x0b, 0x00, 0x06};
 const struct prh_sense PRH_SENSE_NO_MEDIUM = {0x02, 0x3a, 0x00};
 const struct prh_sense PRH_SENSE_TARGET_FAILURE = {0x04, 0x44, 0x00};

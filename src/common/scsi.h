@@ -42,6 +42,8 @@ struct prh_sense {
 /* The sense codes this project generates itself. */
 extern const struct prh_sense PRH_SENSE_INVALID_OPCODE;   /* 05/20/00 */
 extern const struct prh_sense PRH_SENSE_INVALID_FIELD;    /* 05/24/00 */
+extern const struct prh_sense PRH_SENSE_INVALID_PARAM;    /* 05/26/00 */
+extern const struct prh_sense PRH_SENSE_PARAM_LIST_LENGTH; /* 05/1a/00 */
 extern const struct prh_sense PRH_SENSE_IO_ERROR;         /* 0b/00/06 */
 extern const struct prh_sense PRH_SENSE_NO_MEDIUM;        /* 02/3a/00 */
 extern const struct prh_sense PRH_SENSE_TARGET_FAILURE;   /* 04/44/00 */

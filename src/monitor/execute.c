@@ -5,13 +5,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "devclass.h"
 #include "fdcheck.h"
 #include "scsi.h"
 
-static void answer(struct prh_result *res, struct prh_sense code)
+const char *prh_backend_name(enum prh_backend backend)
 {
-    res->status = PRH_CHECK_CONDITION;
-    prh_sense_build(res->sense, code);
+    switch (backend) {
+    case PRH_BACKEND_SG:
+        return "sg";
+    case PRH_BACKEND_BLOCK:
+        return "block";
+    default:
+        return "none";
+    }
 }
 
 void prh_execute(const struct prh_request *req, unsigned timeout_ms,
@@ -24,18 +31,27 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
 
     res->status = PRH_GOOD;
     res->data_len = 0;
-    res->touched_device = 0;
+    res->backend = PRH_BACKEND_NONE;
     memset(res->sense, 0, sizeof(res->sense));
 
     prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
     res->rdev = fd.rdev;
     if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
-        if (res->status == PRH_CHECK_CONDITION)
-            answer(res, code);
+        if (res->status == PRH_CHECK_CONDITION) {
+            prh_sense_build(res->sense, code);
+        }
         return;
     }
-    if (opcode == PRH_OP_CLEANUP)
-        return; /* no multipath here: nothing to release, GOOD */
+    if (fd.kind == PRH_FD_BLOCK && prh_devclass_is_dm(fd.rdev))
+        prh_execute_block(req, timeout_ms, res);
+    else if (opcode != PRH_OP_CLEANUP) /* one path: nothing to clean up, GOOD */
+        prh_execute_sg(req, timeout_ms, res);
+}
+
+void prh_execute_sg(const struct prh_request *req, unsigned timeout_ms,
+                    struct prh_result *res)
+{
+    uint8_t opcode = req->cdb[0];
 
     /* PR IN offers the whole buffer, as qemu-pr-helper does; the device
      * honours the allocation length and the reply is clamped to it. */
@@ -63,7 +79,7 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
         .device_status = io.status,
         .resid = io.resid,
     };
-    res->touched_device = 1;
+    res->backend = PRH_BACKEND_SG;
     res->status = prh_status_from_sgio(&o, res->sense);
     if (res->status == PRH_GOOD && opcode == PRH_OP_PR_IN) {
         uint32_t got = prh_transferred(dxfer_len, io.resid);

@@ -1,7 +1,10 @@
-/* Runs one validated request against its device: the only SG_IO in the
- * project. It checks the fd's type and open mode first (fdcheck.h, the
- * same table the worker applied), then maps the outcome to status and
- * sense the way qemu-pr-helper does. */
+/* Runs one validated request against its device: the only SG_IO and PR
+ * ioctls in the project. It checks the fd's type and open mode first
+ * (fdcheck.h, the same table the worker applied), then picks the backend:
+ * a device-mapper map (devclass.h) gets the block layer's PR ioctls, so a
+ * reservation reaches every path (execute_block.c); any other device gets
+ * SG_IO, its outcome mapped to status and sense the way qemu-pr-helper
+ * maps it (execute.c). */
 #ifndef PRH_EXECUTE_H
 #define PRH_EXECUTE_H
 
@@ -10,16 +13,30 @@
 
 #include "validate.h"
 
+enum prh_backend {
+    PRH_BACKEND_NONE,  /* answered without touching the device */
+    PRH_BACKEND_SG,    /* SG_IO */
+    PRH_BACKEND_BLOCK, /* the block layer's PR ioctls */
+};
+
 struct prh_result {
     int32_t status;
     uint8_t sense[PRH_SENSE_SIZE];
     uint32_t data_len;
     dev_t rdev;           /* for the log; 0 for non-devices */
-    int touched_device;   /* SG_IO was issued */
+    enum prh_backend backend;
     uint8_t data[PRH_DATA_MAX];
 };
 
 void prh_execute(const struct prh_request *req, unsigned timeout_ms,
                  struct prh_result *res);
+
+/* The two backends; res starts GOOD, empty, rdev set. */
+void prh_execute_sg(const struct prh_request *req, unsigned timeout_ms,
+                    struct prh_result *res);
+void prh_execute_block(const struct prh_request *req, unsigned timeout_ms,
+                       struct prh_result *res);
+
+const char *prh_backend_name(enum prh_backend backend);
 
 #endif

@@ -11,10 +11,12 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include "block_pr.h"
 #include "seccomp_rules.h"
 #include "worker_startup.h"
 
-/* Serving: accept, talk to workers and clients, run the device command,
+/* Serving: accept, talk to workers and clients, run the device command
+ * (SG_IO, or the block layer's PR ioctls on a map: exactly those used),
  * log, and remove the socket file at the stop. */
 static const struct prh_rule serving[] = {
     PRH_ALLOW(accept4),
@@ -31,6 +33,15 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW(poll),
     PRH_ALLOW(ppoll),
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, SG_IO)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_REGISTER)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_RESERVE)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_RELEASE)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_PREEMPT)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_PREEMPT_ABORT)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_CLEAR)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_KEYS)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_RESERVATION)),
+    PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_DEVICES_FD)), /* devclass.c */
     PRH_ALLOW(fstat), /* a request's fd: fdcheck.c calls it by number */
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFD)),
@@ -114,6 +125,8 @@ int prh_monitor_filter_load(const struct prh_filter_pins *p)
         [PRH_PIN_NONE] = PRH_PIN_UNSET,
         [PRH_PIN_WORKER_EXE_FD] = (scmp_datum_t)p->worker_exe_fd,
         [PRH_PIN_SOCKET_DIR_FD] = p->socket_dir_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->socket_dir_fd,
+        [PRH_PIN_PROC_DEVICES_FD] =
+            p->proc_devices_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_devices_fd,
         [PRH_PIN_WORKER_UID] = p->worker_uid,
         [PRH_PIN_WORKER_GID] = p->worker_gid,
     };

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devclass.h"
 #include "filter.h"
 #include "listener.h"
 #include "log.h"
@@ -258,6 +259,8 @@ int main(int argc, char **argv)
     if (spawn.devnull_fd < 0)
         fail("cannot open /dev/null");
     prh_monitor_init(&monitor, &o, &spawn);
+    char devclass_err[160] = "";
+    int proc_devices_fd = prh_devclass_open(devclass_err, sizeof(devclass_err));
     gid_t socket_gid = (gid_t)-1;
     if (o.socket_group && prh_resolve_group(o.socket_group, &socket_gid, err, sizeof(err)) < 0)
         fail(err);
@@ -283,7 +286,7 @@ int main(int argc, char **argv)
     }
     if (pid_fd >= 0 && prh_pidfile_write(pid_fd, o.pidfile, err, sizeof(err)) < 0)
         fail(err);
-    if (prh_drop_privileges(uid, gid, wuid, wgid, &why) < 0) {
+    if (prh_drop_privileges(uid, gid, wuid, wgid, o.keep_sys_admin, &why) < 0) {
         snprintf(err, sizeof(err), "cannot drop privileges: %s: %s", why, strerror(errno));
         fail(err);
     }
@@ -292,6 +295,11 @@ int main(int argc, char **argv)
     prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, workers uid %u"
             " gid %u, SG_IO timeout %us", listener.activated ? "the activated socket" : o.socket_path,
             uid, gid, wuid, wgid, o.timeout_s);
+    if (proc_devices_fd < 0)
+        prh_log(LOG_WARNING, "%s", devclass_err);
+    else if (prh_devclass_dm_major() != 0)
+        prh_log(LOG_INFO, "device-mapper maps (block major %u) get the block layer's PR ioctls%s",
+                prh_devclass_dm_major(), o.keep_sys_admin ? ", with CAP_SYS_ADMIN kept" : "");
     if (shared_uid)
         prh_log(LOG_WARNING, "workers share uid %u with the monitor: create the users " PRH_USER
                 " and " PRH_WORKER_USER " (see README)", uid);
@@ -299,7 +307,7 @@ int main(int argc, char **argv)
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, wuid, wgid};
+    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, proc_devices_fd, wuid, wgid};
     if (prh_monitor_filter_load(&pins) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);

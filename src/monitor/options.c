@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_SOCKET_GROUP,
-       OPT_WORKER_USER, OPT_SPARE_WORKERS };
+       OPT_WORKER_USER, OPT_SPARE_WORKERS, OPT_KEEP_SYS_ADMIN };
 
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -28,6 +28,7 @@ static const struct option long_options[] = {
     {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
     {"worker-user", required_argument, NULL, OPT_WORKER_USER},
     {"spare-workers", required_argument, NULL, OPT_SPARE_WORKERS},
+    {"keep-sys-admin", no_argument, NULL, OPT_KEEP_SYS_ADMIN},
     {NULL, 0, NULL, 0},
 };
 
@@ -155,6 +156,9 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
                            &o->spare_workers, err, errlen) < 0)
                 return -1;
             break;
+        case OPT_KEEP_SYS_ADMIN:
+            o->keep_sys_admin = 1;
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
             return -1;
@@ -202,7 +206,10 @@ void prh_options_usage(const char *argv0)
            "                            connections one peer uid may hold\n"
            "                            (default: a quarter of --max-clients)\n"
            "      --spare-workers=N     workers kept ready for new connections\n"
-           "                            (default %u)\n",
+           "                            (default %u)\n"
+           "      --keep-sys-admin      keep CAP_SYS_ADMIN too: kernels before 6.5\n"
+           "                            allow reservations on multipath maps only\n"
+           "                            with it (see SECURITY.md)\n",
            argv0, PRH_DEFAULT_PIDFILE, PRH_DEFAULT_SOCKET, PRH_DEFAULT_TIMEOUT_S,
            PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS, PRH_DEFAULT_SPARE_WORKERS);
 }

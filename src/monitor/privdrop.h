@@ -1,6 +1,8 @@
 /* The monitor's privilege drop. After it: a non-root uid holding only
- * CAP_SYS_RAWIO (effective and permitted), empty bounding, inheritable and
- * ambient sets, no_new_privs, not dumpable.
+ * CAP_SYS_RAWIO (effective and permitted; with --keep-sys-admin also
+ * CAP_SYS_ADMIN, which kernels before 6.5 demand for the block layer's PR
+ * ioctls), empty bounding, inheritable and ambient sets, no_new_privs, not
+ * dumpable.
  *
  * Two users: the monitor's (M) and the workers' (W). The monitor's ids
  * are real M, effective W, saved M. The kernel lets a process signal
@@ -43,6 +45,6 @@ int prh_can_change_ids(void);
 
 /* Returns 0, or -1 with the failing step in *why (errno set). */
 int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid,
-                        const char **why);
+                        int keep_sys_admin, const char **why);
 
 #endif

@@ -113,11 +113,13 @@ static void log_command(const struct prh_session *s, const struct prh_request *r
     uint8_t sa = req->cdb[1] & 0x1f;
     prh_log(prio,
             "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
-            " len %u -> status 0x%02x sense %x/%02x/%02x%s, %ld us",
+            " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us",
             s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
             minor(res->rdev), opcode_name(req->cdb[0]), action_name(req->cdb[0], sa),
             sa, req->cdb[2] & 0x0f, req->xfer_len, (unsigned)res->status, sk.key,
-            sk.asc, sk.ascq, res->touched_device ? "" : " (device untouched)", usec);
+            sk.asc, sk.ascq,
+            res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : prh_backend_name(res->backend),
+            usec);
 }
 
 static long elapsed_us(const struct timespec *t0)

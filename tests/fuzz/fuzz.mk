@@ -2,10 +2,11 @@
 #   conn      the worker's client-protocol state machine (client bytes + fds)
 #   validate  the monitor's check of worker records (a compromised worker)
 #   client    prhelper-client's parsing of helper replies
+#   block_pr  the monitor's translation to the block layer's PR ioctls
 # check-fuzz-replay (part of make check) replays every corpus file without
 # libFuzzer; `make fuzz FUZZ_SECONDS=N` fuzzes each harness for N seconds.
 
-FUZZ_HARNESSES := conn validate client
+FUZZ_HARNESSES := conn validate client block_pr
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc/common -Isrc/monitor -Isrc/worker -Isrc/client \
@@ -14,11 +15,13 @@ FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc/common -Isrc/monitor -Isrc/wor
 fuzz_src_conn := src/worker/conn.c $(COMMON_SRC)
 fuzz_src_validate := src/monitor/validate.c $(COMMON_SRC)
 fuzz_src_client := src/client/decode.c src/client/print.c $(COMMON_SRC)
+fuzz_src_block_pr := src/monitor/block_pr.c $(COMMON_SRC)
 
 REPLAY_BINS := $(foreach h,$(FUZZ_HARNESSES),$(B)/tests/fuzz/replay_$(h))
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(COMMON_OBJ) \
-		$(B)/obj/worker/conn.o $(B)/obj/monitor/validate.o $(B)/obj/client/decode.o $(B)/obj/client/print.o
+		$(B)/obj/worker/conn.o $(B)/obj/monitor/validate.o $(B)/obj/client/decode.o $(B)/obj/client/print.o \
+		$(B)/obj/monitor/block_pr.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) $(patsubst src/%.c,$(B)/obj/%.o,$(fuzz_src_$*)) -o $@
 
@@ -42,7 +45,7 @@ fuzz: $(foreach h,$(FUZZ_HARNESSES),$(B)/fuzz/fuzz_$(h))
 	done
 
 fuzz-seeds:
-	rm -rf tests/fuzz/corpus/conn tests/fuzz/corpus/validate tests/fuzz/corpus/client
+	rm -rf tests/fuzz/corpus/conn tests/fuzz/corpus/validate tests/fuzz/corpus/client tests/fuzz/corpus/block_pr
 	bash tests/fuzz/make-seeds.sh tests/fuzz/corpus
 
 .PHONY: check-fuzz-replay fuzz fuzz-seeds

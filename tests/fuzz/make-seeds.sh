@@ -3,7 +3,7 @@
 # closing case, in each harness's input format (see the harness comments).
 set -eu
 out=${1:-tests/fuzz/corpus}
-mkdir -p "$out/conn" "$out/validate" "$out/client"
+mkdir -p "$out/conn" "$out/validate" "$out/client" "$out/block_pr"
 
 hex() { printf '%b' "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
 le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
@@ -78,4 +78,13 @@ cli fullstatus "00030100""00000000""00000030""$sense0""0000000300000028000000000
 cli check-condition "00000100""00000002""00000000""70000b000000000a000000000006""$(zeros 82)"
 cli prout-good "01000018""00000000""00000000""$sense0"
 cli bad-size "00000008""00000000""00000010""$sense0""00000000000000000000000000000000"
+# block_pr: a PR OUT CDB, then its parameter list (keys, flags byte 20).
+blk() { hex "$2" > "$out/block_pr/$1"; }
+plist() { printf '%016x%016x00000000%02x000000' "$1" "$2" "${3:-0}"; }
+for sa in 0 1 2 3 4 5 6 7; do blk "prout-sa$sa" "$(prout $sa 5 24)$(plist 0xa1 0xb1)"; done
+blk spec-i-pt "$(prout 0 0 32)$(plist 0 0xa1 8)$(zeros 8)"
+blk all-tg-pt "$(prout 0 0 24)$(plist 0 0xa1 4)"
+blk short-list "$(prout 0 0 16)$(zeros 16)"
+blk scope "$(prout 1 0x15 24)$(plist 0xa1 0)"
+blk read-keys-13 "$(prin 0 13)$(plist 0xa1 0xa1)"
 echo "seeds written to $out"

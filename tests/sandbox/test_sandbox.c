@@ -48,7 +48,7 @@ enum sandbox {
 
 static int load_monitor_filter(void)
 {
-    struct prh_filter_pins pins = {worker_exe_fd, -1, WORKER_ID, WORKER_ID};
+    struct prh_filter_pins pins = {worker_exe_fd, -1, -1, WORKER_ID, WORKER_ID};
     return prh_monitor_filter_load(&pins);
 }
 

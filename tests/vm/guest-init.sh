@@ -72,13 +72,19 @@ export_lu() {
 backstore disk0
 backstore disk1
 backstore disk2
+backstore disk3
 export_lu naa.5001405000000001 naa.50014050000000a1 disk0 A
 export_lu naa.5001405000000002 naa.50014050000000b1 disk0 B
 export_lu naa.5001405000000003 naa.50014050000000c1 disk1 C
 export_lu naa.5001405000000004 naa.50014050000000d1 disk2 D
 export_lu naa.5001405000000005 naa.50014050000000e1 disk2 E
-echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses)"
-export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg C MODE
+# disk3: "host A" on two paths (M1, M2, joined by a dm-multipath map in
+# the tests), "host B" on a third nexus (MB)
+export_lu naa.5001405000000006 naa.50014050000000f1 disk3 M1
+export_lu naa.5001405000000007 naa.50014050000000f2 disk3 M2
+export_lu naa.5001405000000008 naa.50014050000000b2 disk3 MB
+echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses) M1=$M1_sd M2=$M2_sd MB=$MB_sd (fourth LU: A on two paths, B)"
+export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd C MODE
 
 if [ "${SHELLMODE:-0}" = 1 ]; then
 	setsid cttyhack sh
