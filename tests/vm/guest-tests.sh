@@ -458,7 +458,10 @@ t_privs() {
 t_block() {
 	# LU disk1 (C) behind dm-multipath with queue_if_no_path: once its only
 	# path fails, SG_IO on the dm device waits in the kernel (dm retries the
-	# ioctl until a path returns) - the classic hung-multipath case.
+	# ioctl until a path returns) - the classic hung-multipath case. READ
+	# FULL STATUS goes by SG_IO on a map with every kernel; READ KEYS takes
+	# the block layer's ioctl from 6.19, which dm sends down the failed
+	# path itself (section 11), so it would not hang.
 	mm=$(cat /sys/block/${C_sd#/dev/}/dev)
 	sz=$(cat /sys/block/${C_sd#/dev/}/size)
 	export DM_DISABLE_UDEV=1
@@ -467,14 +470,14 @@ t_block() {
 	fi
 	dm=/dev/$(ls /sys/block/ | grep '^dm-' | head -1)
 	[ -b "$dm" ] || dm=/dev/mapper/prhmp
-	helper $PRH_SOCK "$dm" ro "$(prin 0 8192)"
-	check "9 READ KEYS through prhelper on the multipath device ($dm) answers GOOD" [ "$ST" = 00 ]
+	helper $PRH_SOCK "$dm" ro "$(prin 3 8192)"
+	check "9 READ FULL STATUS through prhelper on the multipath device ($dm) answers GOOD" [ "$ST" = 00 ]
 	dmsetup message prhmp 0 "fail_path $mm" >>$T/dm.log 2>&1
 	t0=$(date +%s)
-	vmtest req $PRH_SOCK "$dm" ro "$(prin 0 8192)" >$T/held.out 2>&1 &
+	vmtest req $PRH_SOCK "$dm" ro "$(prin 3 8192)" >$T/held.out 2>&1 &
 	held=$!
 	sleep 2
-	check "9 READ KEYS on the failed multipath LU hangs (no answer after 2 s)" kill -0 $held
+	check "9 READ FULL STATUS on the failed multipath LU hangs (no answer after 2 s)" kill -0 $held
 	vmtest lat $PRH_SOCK "$A_sd" 200 >$T/lat.out 2>&1
 	lr=$?
 	note "other LU while LU disk1 hangs, READ KEYS through prhelper: $(cat $T/lat.out)"
@@ -546,6 +549,263 @@ t_stress() {
 }
 
 # ======================================================================
+# 11. dm-multipath: host A on two paths (M1, M2) joined by a map, host B
+#     on a third nexus (MB), all to LU disk3
+# ======================================================================
+kernel_at_least() { # MAJOR MINOR
+	kv=$(uname -r); km=${kv%%.*}; kr=${kv#*.}; kn=${kr%%[!0-9]*}
+	[ $((km * 100 + kn)) -ge $(($1 * 100 + $2)) ]
+}
+devnum() { cat "/sys/block/${1#/dev/}/dev"; }
+# mp_create NAME DEV...: a failover map (one priority group per path)
+mp_create() {
+	name=$1; shift
+	t="0 $(cat /sys/block/${1#/dev/}/size) multipath 0 0 $# 1"
+	for d; do t="$t round-robin 0 1 1 $(devnum "$d") 1"; done
+	DM_DISABLE_UDEV=1 dmsetup create "$name" --table "$t" >>$T/dm.log 2>&1 || return 1
+	for s in /sys/block/dm-*; do
+		[ "$(cat $s/dm/name 2>/dev/null)" = "$name" ] && MP=/dev/${s##*/}
+	done
+	[ -b "$MP" ]
+}
+mp_remove() { DM_DISABLE_UDEV=1 dmsetup remove "$1" >>$T/dm.log 2>&1; }
+mp_msg() { dmsetup message prhmpa 0 "$1" >>$T/dm.log 2>&1; }
+# nexuses of disk3 holding a registration, per READ FULL STATUS: "f1 f2 b2"
+regs_of() {
+	direct "$M1_sd" ro "$(prin 3 8192)"
+	r=""
+	for n in f1 f2 b2; do case $DATA in *50014050000000$n*) r="$r$n " ;; esac; done
+	echo "$r"
+}
+drain_m() { for d in $M1_sd $M2_sd $MB_sd; do sg_turs "$d" >/dev/null 2>&1; sg_turs "$d" >/dev/null 2>&1; done; }
+reset_m() {
+	sg_persist -n -o -I -S 0xfeed "$M1_sd" >/dev/null 2>&1 || sg_persist -n -o -I -S 0xfeed "$M1_sd" >/dev/null 2>&1
+	sg_persist -n -o -C -K 0xfeed "$M1_sd" >/dev/null 2>&1
+	drain_m
+	[ -z "$(keys_of "$M1_sd")" ]
+}
+write_map() { dd if=/dev/zero of="$MP" bs=4096 count=1 oflag=direct >/dev/null 2>&1; }
+# the state of disk3 on each path, for "device untouched" checks
+mstate() { echo "$(keys_of "$M1_sd")/$(keys_of "$M2_sd")/$(resv_of "$M1_sd")/$(regs_of)"; }
+
+t_mpath_refused_old_kernel() {
+	# Linux before 6.5: the PR ioctls want CAP_SYS_ADMIN, which prhelper
+	# does not keep by default
+	before=$(mstate)
+	helper $PRH_SOCK "$MP" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	check "11 $(uname -r): REGISTER on the map without --keep-sys-admin: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11   a second PR OUT on the map: 05/20/00 again" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	check "11   device untouched on every path" [ "$(mstate)" = "$before" ]
+	n=$(grep -c 'refused its PR ioctls (EPERM)' $T/prhelper.log)
+	check "11   the log says why, once per map ($n line)" [ "$n" = 1 ]
+	helper $PRH_SOCK "$MP" ro "$(prin 0 8192)"
+	check "11   READ KEYS on the map still answers GOOD (SG_IO: no READ ioctls before 6.19)" [ "$ST" = 00 ]
+}
+
+t_mpath() {
+	reset_m || { nok "11 disk3 reset"; return; }
+	mp_create prhmpa "$M1_sd" "$M2_sd" || { nok "11 map created"; sed 's/^/#   /' $T/dm.log; return; }
+	m1=$(devnum "$M1_sd") m2=$(devnum "$M2_sd")
+	note "map $MP ($(devnum "$MP")) over M1 $M1_sd ($m1) and M2 $M2_sd ($m2); B on $MB_sd"
+	restarted=
+	if ! kernel_at_least 6 5; then
+		t_mpath_refused_old_kernel
+		kill $PRH_PID; wait $PRH_PID 2>/dev/null
+		start_prhelper "-v --keep-sys-admin" || return
+		restarted=1
+		i=0 # the socket appears before the drop: wait for the filter
+		while [ "$(field $PRH_PID Seccomp)" != 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		check "11 --keep-sys-admin: the monitor holds CAP_SYS_RAWIO and CAP_SYS_ADMIN only" \
+			[ "$(field $PRH_PID CapEff)" = 0000000000220000 ]
+		note "on $(uname -r) the rest of section 11 runs with --keep-sys-admin"
+	fi
+
+	# 1. REGISTER reaches both paths
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	check "11 REGISTER through prhelper (client) on the map answers GOOD" [ $? = 0 ]
+	check "11   sg_persist on M1: the key twice (both nexuses)" [ "$(keys_of "$M1_sd")" = "0xa1 0xa1 " ]
+	check "11   sg_persist on M2: the same" [ "$(keys_of "$M2_sd")" = "0xa1 0xa1 " ]
+	check "11   READ FULL STATUS: nexuses f1 and f2 registered" [ "$(regs_of)" = "f1 f2 " ]
+	mm=$(devnum "$MP")
+	check "11   the log names the block backend for the map" \
+		grep -q "dev ${mm%:*}:${mm#*:} PR OUT REGISTER .*via block" $T/prhelper.log
+
+	# 2. RESERVE type 5 (WE, registrants only), then a path fails
+	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11 RESERVE type 5 (raw request) on the map: GOOD" [ "$ST" = 00 ]
+	check "11   sg_persist on M2: WE registrants only, held" sh -c "sg_persist -n -i -r $M2_sd | grep -q 'Key=0xa1'"
+	check "11   a write through the map works" write_map
+	check "11   a write from unregistered B conflicts (the reservation is real)" \
+		sh -c "! dd if=/dev/zero of=$MB_sd bs=4096 count=1 oflag=direct 2>/dev/null"
+	mp_msg "fail_path $m1"
+	check "11   M1 failed: a write through the map still works (M2 is registered)" write_map
+	mp_msg "reinstate_path $m1"
+	mp_msg "fail_path $m2"
+	check "11   M1 back, M2 failed: a write through the map works" write_map
+	mp_msg "reinstate_path $m2"
+
+	# a map suspended (table reload): retried, then BUSY
+	DM_DISABLE_UDEV=1 dmsetup suspend prhmpa
+	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11 RESERVE on a suspended map: BUSY (08) after the retries" [ "$ST" = 08 ]
+	(sleep 0.3; DM_DISABLE_UDEV=1 dmsetup resume prhmpa) &
+	rp=$!
+	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	wait $rp
+	check "11   resumed while retrying: GOOD" [ "$ST" = 00 ]
+	DM_DISABLE_UDEV=1 dmsetup resume prhmpa 2>/dev/null
+
+	# 6. PR IN on the map equals the device's answer on a path
+	cli "$MB_sd" register --sa-key 0xb2 >/dev/null
+	for r in held none; do
+		for sa in 0 1; do
+			for alloc in 0 8 13 8192; do
+				direct "$M1_sd" ro "$(prin $sa $alloc)"
+				d=$LINE
+				helper $PRH_SOCK "$MP" ro "$(prin $sa $alloc)"
+				n="11 PR IN sa=$sa alloc=$alloc on the map (reservation $r) = SG_IO on M1"
+				if [ "$LINE" = "$d" ]; then ok "$n"; else nok "$n"; note "map: $LINE"; note "M1:  $d"; fi
+			done
+		done
+		[ $r = held ] && cli "$MP" release --key 0xa1 --type we-ro >/dev/null
+	done
+	check "11   RELEASE through the map: no reservation on M1 or M2" \
+		[ "$(resv_of "$M1_sd")" = none -a "$(resv_of "$M2_sd")" = none ]
+	if kernel_at_least 6 19; then
+		check "11   READ KEYS and READ RESERVATION used the block backend" sh -c \
+			"grep -q 'dev ${mm%:*}:${mm#*:} PR IN READ KEYS .*len 8192 .*via block' $T/prhelper.log &&
+			 grep -q 'dev ${mm%:*}:${mm#*:} PR IN READ RESERVATION .*len 8192 .*via block' $T/prhelper.log"
+	else
+		check "11   READ KEYS fell back to SG_IO on the map (no READ ioctls before 6.19)" \
+			grep -q "dev ${mm%:*}:${mm#*:} PR IN READ KEYS .*len 8192 .*via sg" $T/prhelper.log
+	fi
+	direct "$M1_sd" ro "$(prin 2 8192)"
+	d=$DATA
+	helper $PRH_SOCK "$MP" ro "$(prin 2 8192)"
+	dcap=$(printf '%02x' $((0x${d:4:2} & 0xf3)))
+	check "11 REPORT CAPABILITIES on the map: the device's, SIP_C and ATP_C cleared" \
+		[ "$ST" = 00 -a "$DATA" = "${d:0:4}$dcap${d:6}" ]
+	direct "$M1_sd" ro "$(prin 3 8192)"
+	d=$LINE
+	helper $PRH_SOCK "$MP" ro "$(prin 3 8192)"
+	check "11 READ FULL STATUS on the map = on M1 (every nexus listed)" [ "$LINE" = "$d" ]
+
+	# 5. what the ioctls cannot say: refused, device untouched
+	before=$(mstate)
+	untouched() { grep -c "dev ${mm%:*}:${mm#*:} PR OUT .*device untouched" $T/prhelper.log; }
+	u0=$(untouched)
+	helper $PRH_SOCK "$MP" rw "$(prout 7 0)" "$(param 0xa1 0xb2)"
+	check "11 REGISTER AND MOVE on the map: 05/24/00" [ "$ST" = 02 -a "$KCQ" = 05/24/00 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 0 0)" "$(param 0xa1 0xa3 4)"
+	check "11 REGISTER with ALL_TG_PT on the map: 05/26/00" [ "$ST" = 02 -a "$KCQ" = 05/26/00 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 0 0)" "$(param 0xa1 0xa3 8)"
+	check "11 REGISTER with SPEC_I_PT on the map: 05/26/00" [ "$ST" = 02 -a "$KCQ" = 05/26/00 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 0 0 16)" "$(param 0xa1 0xa3 | cut -c1-32)"
+	check "11 REGISTER with a 16-byte parameter list on the map: 05/1a/00" [ "$ST" = 02 -a "$KCQ" = 05/1a/00 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 1 0x15)" "$(param 0xa1 0)"
+	check "11 RESERVE with element scope on the map: 05/24/00" [ "$ST" = 02 -a "$KCQ" = 05/24/00 ]
+	helper $PRH_SOCK "$MP" ro "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11 RESERVE on a read-only fd of the map: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	check "11   device untouched by all six (keys, reservation, nexuses)" [ "$(mstate)" = "$before" ]
+	u1=$(untouched)
+	check "11   the monitor logged its five refusals 'device untouched' (the worker answers read-only)" \
+		[ $((u1 - u0)) = 5 ]
+
+	# a conflict reported by the kernel (PR_STS_RESERVATION_CONFLICT)
+	drain_m # the RELEASE above told every registrant
+	cli "$MB_sd" reserve --key 0xb2 --type ea >/dev/null
+	check "11 B reserves EA (client, plain disk)" [ $? = 0 ]
+	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11 RESERVE on the map while B holds EA: RESERVATION CONFLICT (18; got $ST)" [ "$ST" = 18 -a "$SZ" = 0 ]
+	cli "$MB_sd" release --key 0xb2 --type ea >/dev/null
+
+	# 4. REGISTER AND IGNORE, cleanup, CLEAR; every path checked
+	cli "$MP" register-ignore --sa-key 0xa3 >/dev/null
+	check "11 REGISTER AND IGNORE 0xa3 on the map: both of A's nexuses now hold 0xa3" sh -c \
+		"[ '$(keys_of "$M1_sd")' = '0xa3 0xa3 0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xa3 0xa3 0xb2 ' ]"
+	helperf $PRH_SOCK "$MP" rw ff000000000000000000000000000000
+	check "11 cleanup (0xff) on the map: GOOD" [ "$ST" = 00 ]
+	check "11   A's key gone from both nexuses, B's stays" sh -c \
+		"[ '$(keys_of "$M1_sd")' = '0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xb2 ' ] && [ '$(regs_of)' = 'b2 ' ]"
+	helperf $PRH_SOCK "$MB_sd" rw ff000000000000000000000000000000
+	check "11 cleanup on B's plain disk: GOOD, B's key stays (one path: nothing to drop)" \
+		[ "$ST" = 00 -a "$(keys_of "$MB_sd")" = "0xb2 " ]
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	cli "$MP" clear --key 0xa1 >/dev/null
+	check "11 CLEAR through the map: no keys on M1, M2 or MB" sh -c \
+		"[ -z '$(keys_of "$M1_sd")' ] && [ -z '$(keys_of "$M2_sd")' ] && [ -z '$(keys_of "$MB_sd")' ]"
+	reset_m
+
+	# 3. fencing: B preempts A; both of A's nexuses lose their key
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	cli "$MB_sd" register --sa-key 0xb2 >/dev/null
+	cli "$MP" reserve --key 0xa1 --type we-ro >/dev/null
+	cli "$MB_sd" preempt --key 0xb2 --sa-key 0xa1 --type we-ro >/dev/null
+	check "11 B PREEMPTs A's key: GOOD" [ $? = 0 ]
+	check "11   sg_persist on M1 and M2: only B's key; nexuses f1, f2 unregistered" sh -c \
+		"[ '$(keys_of "$M1_sd")' = '0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xb2 ' ] && [ '$(regs_of)' = 'b2 ' ]"
+	drain_m
+	check "11   A is fenced: a write through the map conflicts" sh -c "! dd if=/dev/zero of=$MP bs=4096 count=1 oflag=direct 2>/dev/null"
+	reset_m
+
+	# the known limit: a path added after REGISTER is not registered
+	mp_remove prhmpa
+	mp_create prhmpa "$M1_sd" || { nok "11 one-path map"; return; }
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	t2="0 $(cat /sys/block/${M1_sd#/dev/}/size) multipath 0 0 2 1 round-robin 0 1 1 $m1 1 round-robin 0 1 1 $m2 1"
+	DM_DISABLE_UDEV=1 dmsetup reload prhmpa --table "$t2" >>$T/dm.log 2>&1
+	DM_DISABLE_UDEV=1 dmsetup resume prhmpa >>$T/dm.log 2>&1
+	check "11 known limit: M2 added after REGISTER is not registered (only f1)" [ "$(regs_of)" = "f1 " ]
+	cli "$MP" register-ignore --sa-key 0xa1 >/dev/null
+	check "11   the remedy: REGISTER AND IGNORE with the same key through the map registers M2 too" \
+		[ "$(regs_of)" = "f1 f2 " ]
+	reset_m
+	mp_remove prhmpa
+	mp_create prhmpa "$M1_sd" "$M2_sd" || { nok "11 map re-created"; return; }
+
+	# the differential: Debian's qemu-pr-helper sends SG_IO down one path
+	helper $QPR_SOCK "$MP" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	q=$(regs_of)
+	check "11 qemu-pr-helper: REGISTER on the map registers one nexus only ($q)" \
+		sh -c "[ '$ST' = 00 ] && { [ '$q' = 'f1 ' ] || [ '$q' = 'f2 ' ]; }"
+	helper $QPR_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
+	check "11   qemu-pr-helper: RESERVE type 5 on the same path: GOOD" [ "$ST" = 00 ]
+	check "11   qemu-pr-helper: a write through the map works while that path lives" write_map
+	[ "$q" = "f1 " ] && mp_msg "fail_path $m1" || mp_msg "fail_path $m2"
+	check "11   qemu-pr-helper: that path fails, the write through the other conflicts (prhelper's works)" \
+		sh -c "! dd if=/dev/zero of=$MP bs=4096 count=1 oflag=direct 2>/dev/null"
+	mp_msg "reinstate_path $m1"
+	mp_msg "reinstate_path $m2"
+	reset_m
+	mp_remove prhmpa
+	if [ -n "$restarted" ]; then
+		kill $PRH_PID; wait $PRH_PID 2>/dev/null
+		start_prhelper -v || return
+	fi
+}
+
+# PREEMPT AND ABORT of A's map key by B, last: LIO may hang on it (see 2)
+t_mpath_preempt_abort() {
+	mp_create prhmpa "$M1_sd" "$M2_sd" || { nok "11 map for PREEMPT AND ABORT"; return; }
+	kernel_at_least 6 5 || { note "PREEMPT AND ABORT on the map: needs --keep-sys-admin on $(uname -r), skipped"; return; }
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	cli "$MB_sd" register --sa-key 0xb2 >/dev/null
+	cli "$MP" reserve --key 0xa1 --type we-ro >/dev/null
+	check "11 PREEMPT AND ABORT setup: A on both nexuses, B registered" [ "$(regs_of)" = "f1 f2 b2 " ]
+	cli "$MB_sd" preempt-abort --key 0xb2 --sa-key 0xa1 --type we-ro >$T/mpa.out 2>&1 &
+	pa=$!
+	sleep 3
+	if kill -0 $pa 2>/dev/null; then
+		note "B's PREEMPT AND ABORT did not complete within 3 s (the LIO hang of section 2)"
+	else
+		wait $pa
+		check "11 B PREEMPT AND ABORT of A's key: GOOD" [ $? = 0 ]
+		check "11   both of A's nexuses unregistered" [ "$(regs_of)" = "b2 " ]
+	fi
+}
+
+# ======================================================================
 # benchmark
 # ======================================================================
 smaps() { # PID -> "rss_kb pss_kb"
@@ -611,7 +871,7 @@ if [ "$MODE" = bench ]; then
 else
 	start_helpers -v || exit 0
 	ok "prhelper and qemu-pr-helper started"
-	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_stress; do
+	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_mpath t_stress; do
 		$t
 	done
 fi
@@ -623,5 +883,5 @@ if grep -qiE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prh
 	nok "prhelper log clean"; grep -iE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prhelper.log | head -5 | sed 's/^/#   /'
 fi
 if [ "$MODE" = check ]; then
-	start_helpers -v && t_preempt_abort
+	start_helpers -v && { t_mpath_preempt_abort; t_preempt_abort; }
 fi
