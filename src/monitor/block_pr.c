@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <string.h>
 
-/* pr.h's statuses (enum pr_status, Linux 6.3; absent from 6.1's headers).
- * The path ones are a SCSI host byte shifted left 16. */
-#define PR_STATUS_RESERVATION_CONFLICT 0x18
-#define PR_STATUS_HOST_SHIFT 16
+/* A positive ioctl result is a SCSI result as sd reports it: host byte
+ * << 16 | status byte. Before Linux 6.2 that is the midlayer's own (a
+ * conflict shows as DID_NEXUS_FAILURE with status 0x18); from 6.2 a
+ * pr.h PR_STS_* value, in the same layout (RESERVATION_CONFLICT 0x18,
+ * IOERR 0x2, the path failures a host byte). */
+#define RESULT_HOST(rc) (((unsigned)(rc) >> 16) & 0xff)
+#define RESULT_STATUS(rc) ((unsigned)(rc) & 0xff)
 
 #define PARAM_LIST_LEN 24
 #define FLAG_SPEC_I_PT 0x08 /* parameter list byte 20 */
@@ -103,16 +106,17 @@ int prh_block_status(int rc, int err, struct prh_sense *code)
     if (rc == 0)
         return PRH_GOOD;
     if (rc > 0) {
-        if (rc == PR_STATUS_RESERVATION_CONFLICT)
-            return PRH_RESERVATION_CONFLICT;
-        unsigned host = (unsigned)rc >> PR_STATUS_HOST_SHIFT;
-        if (host != 0 && host <= 0xff && ((unsigned)rc & 0xffff) == 0) {
-            int status = prh_status_from_host(host, code);
-            if (status != PRH_GOOD)
-                return status;
+        if (RESULT_HOST(rc) != 0)
+            return prh_status_from_host(RESULT_HOST(rc), code);
+        switch (RESULT_STATUS(rc)) {
+        case PRH_RESERVATION_CONFLICT:
+        case PRH_BUSY:
+        case PRH_TASK_SET_FULL:
+            return (int)RESULT_STATUS(rc);
+        default: /* CHECK CONDITION (PR_STS_IOERR) and the rest: no sense came back */
+            *code = PRH_SENSE_LUN_COMM_FAILURE;
+            return PRH_CHECK_CONDITION;
         }
-        *code = PRH_SENSE_LUN_COMM_FAILURE;
-        return PRH_CHECK_CONDITION;
     }
     if (err == EAGAIN)
         return PRH_BUSY;

@@ -72,11 +72,14 @@ uint8_t prh_scsi_type_from_block(uint32_t block_type);
 
 /* The answer to an ioctl that returned rc (errno in err when rc < 0):
  *   0                            GOOD
- *   PR_STS_RESERVATION_CONFLICT  RESERVATION CONFLICT, no sense
- *   a path status (a host byte shifted left 16, as sd builds them):
- *                                what SG_IO's host status gives
- *   any other positive status    0B/08/00 LUN COMMUNICATION FAILURE, as
- *                                qemu-pr-helper answers multipath's "other"
+ *   rc > 0, a SCSI result (host byte << 16 | status byte: the midlayer's
+ *   before Linux 6.2, pr.h's PR_STS_* after, in the same layout):
+ *     a host byte                what SG_IO's host status gives (so
+ *                                DID_NEXUS_FAILURE is RESERVATION CONFLICT)
+ *     RESERVATION CONFLICT, BUSY, TASK SET FULL   that status, no sense
+ *     CHECK CONDITION or another 0B/08/00 LUN COMMUNICATION FAILURE (no
+ *                                sense comes back), as qemu-pr-helper
+ *                                answers multipath's "other" errors
  *   EAGAIN (map suspended, still after the caller's retries)  BUSY
  *   EPERM (before Linux 6.5, without CAP_SYS_ADMIN)  05/20/00, as for a
  *                                read-only fd: PR OUT not possible here

@@ -37,9 +37,8 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
     prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
     res->rdev = fd.rdev;
     if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
-        if (res->status == PRH_CHECK_CONDITION) {
+        if (res->status == PRH_CHECK_CONDITION)
             prh_sense_build(res->sense, code);
-        }
         return;
     }
     if (fd.kind == PRH_FD_BLOCK && prh_devclass_is_dm(fd.rdev))

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "block_pr.h"
 #include "filter.h"
 #include "ipc.h"
 #include "sandbox.h"
@@ -35,6 +36,7 @@
 typedef long (*probe_fn)(void);
 
 static int worker_exe_fd = -1; /* any O_PATH fd: the pin the filter gets */
+static int proc_devices_fd = -1; /* the one file pread() may read */
 
 #define WORKER_ID 4343 /* the workers' uid and gid the monitor's filter pins */
 
@@ -48,7 +50,7 @@ enum sandbox {
 
 static int load_monitor_filter(void)
 {
-    struct prh_filter_pins pins = {worker_exe_fd, -1, -1, WORKER_ID, WORKER_ID};
+    struct prh_filter_pins pins = {worker_exe_fd, -1, proc_devices_fd, WORKER_ID, WORKER_ID};
     return prh_monitor_filter_load(&pins);
 }
 
@@ -127,6 +129,20 @@ static long do_ioctl_sgio(void)
 /* The kernel truncates ioctl's request to 32 bits; the filter compares
  * all 64, so SG_IO with junk above must not pass as SG_IO. */
 static long do_ioctl_sgio_high(void) { return syscall(SYS_ioctl, 0, (1UL << 32) | SG_IO, 0); }
+/* The block layer's PR requests, each on /dev/null (ENOTTY). */
+static long do_ioctl_pr_all(void)
+{
+    static const unsigned long requests[] = {
+        IOC_PR_REGISTER, IOC_PR_RESERVE,  IOC_PR_RELEASE,  IOC_PR_PREEMPT,
+        IOC_PR_PREEMPT_ABORT, IOC_PR_CLEAR, IOC_PR_READ_KEYS, IOC_PR_READ_RESERVATION};
+    uint8_t arg[32] = {0};
+    for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
+        syscall(SYS_ioctl, 0, requests[i], arg);
+    return 0;
+}
+static long do_ioctl_pr_high(void) { return syscall(SYS_ioctl, 0, (1UL << 32) | IOC_PR_REGISTER, 0); }
+static long do_pread_proc_devices(void) { char b[64]; return syscall(SYS_pread64, proc_devices_fd, b, sizeof(b), 0); }
+static long do_pread_other(void) { char b[64]; return syscall(SYS_pread64, 0, b, sizeof(b), 0); }
 static long do_socket(void) { return syscall(SYS_socket, AF_INET, SOCK_STREAM, 0); }
 static long do_connect(void)
 {
@@ -195,7 +211,14 @@ static long do_nanosleep(void)
 
 /* Worker: everything outside its few calls kills it. */
 static void worker_forbids_open(void **s) { (void)s; expect_killed(WORKER, do_openat); expect_killed(WORKER, do_open); }
-static void worker_forbids_ioctl(void **s) { (void)s; expect_killed(WORKER, do_ioctl_tty); expect_killed(WORKER, do_ioctl_sgio); }
+static void worker_forbids_ioctl(void **s)
+{
+    (void)s;
+    expect_killed(WORKER, do_ioctl_tty);
+    expect_killed(WORKER, do_ioctl_sgio);
+    expect_killed(WORKER, do_ioctl_pr_all);
+    expect_killed(WORKER, do_pread_proc_devices);
+}
 static void worker_forbids_socket(void **s) { (void)s; expect_killed(WORKER, do_socket); expect_killed(WORKER, do_connect); }
 static void worker_forbids_exec(void **s) { (void)s; expect_killed(WORKER, do_execve); expect_killed(WORKER, do_execveat_other); }
 static void worker_forbids_ptrace_kill(void **s) { (void)s; expect_killed(WORKER, do_ptrace); expect_killed(WORKER, do_kill); }
@@ -227,9 +250,23 @@ static void stacked_worker_forbids(void **s)
 }
 static void stacked_worker_survives_stop(void **s) { (void)s; assert_int_equal(run_in_child(STACKED, do_restart_syscall, 1), SURVIVED); }
 
-/* Monitor: SG_IO is the one ioctl; no paths, no sockets, no other exec. */
+/* Monitor: SG_IO and the block PR requests are its ioctls; pread only of
+ * /proc/devices; no paths, no sockets, no other exec. */
 static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_sgio); }
-static void monitor_forbids_other_ioctl(void **s) { (void)s; expect_killed(MONITOR, do_ioctl_tty); expect_killed(MONITOR, do_ioctl_sgio_high); }
+static void monitor_allows_block_pr(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_pr_all); }
+static void monitor_reads_proc_devices_only(void **s)
+{
+    (void)s;
+    expect_allowed(MONITOR, do_pread_proc_devices);
+    expect_killed(MONITOR, do_pread_other);
+}
+static void monitor_forbids_other_ioctl(void **s)
+{
+    (void)s;
+    expect_killed(MONITOR, do_ioctl_tty);
+    expect_killed(MONITOR, do_ioctl_sgio_high);
+    expect_killed(MONITOR, do_ioctl_pr_high);
+}
 static void monitor_forbids_open(void **s) { (void)s; expect_killed(MONITOR, do_openat); expect_killed(MONITOR, do_open); }
 static void monitor_forbids_exec(void **s) { (void)s; expect_killed(MONITOR, do_execve); expect_killed(MONITOR, do_execveat_other); }
 static void monitor_forbids_ptrace(void **s) { (void)s; expect_killed(MONITOR, do_ptrace); expect_killed(MONITOR, do_kill_term); }
@@ -250,8 +287,9 @@ static int setup(void **s)
 {
     (void)s;
     worker_exe_fd = open("/bin/true", O_PATH | O_CLOEXEC);
+    proc_devices_fd = open("/proc/devices", O_RDONLY | O_CLOEXEC);
     int nul = open("/dev/null", O_RDWR);
-    if (worker_exe_fd < 0 || nul < 0 || dup2(nul, 0) < 0)
+    if (worker_exe_fd < 0 || proc_devices_fd < 0 || nul < 0 || dup2(nul, 0) < 0)
         return -1;
     close(nul);
     return 0;
@@ -276,6 +314,8 @@ int main(void)
         cmocka_unit_test(stacked_worker_forbids),
         cmocka_unit_test(stacked_worker_survives_stop),
         cmocka_unit_test(monitor_allows_sgio),
+        cmocka_unit_test(monitor_allows_block_pr),
+        cmocka_unit_test(monitor_reads_proc_devices_only),
         cmocka_unit_test(monitor_forbids_other_ioctl),
         cmocka_unit_test(monitor_forbids_open),
         cmocka_unit_test(monitor_forbids_exec),

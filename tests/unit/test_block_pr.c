@@ -173,14 +173,18 @@ static void test_status(void **state)
     (void)state;
     struct prh_sense none = {0, 0, 0};
     expect_status(0, 0, PRH_GOOD, none);
-    expect_status(0x18, 0, PRH_RESERVATION_CONFLICT, none);
+    expect_status(0x18, 0, PRH_RESERVATION_CONFLICT, none);      /* PR_STS (6.2+) */
+    expect_status(0x110018, 0, PRH_RESERVATION_CONFLICT, none);  /* 6.1: DID_NEXUS_FAILURE */
+    expect_status(0x08, 0, PRH_BUSY, none);
+    expect_status(0x28, 0, PRH_TASK_SET_FULL, none);
     expect_status(0x2, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_COMM_FAILURE); /* IOERR */
-    expect_status(0x10000, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_NOT_RESPONDING); /* no connect */
+    expect_status(0x40, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_COMM_FAILURE); /* TASK ABORTED */
     /* path statuses read as SG_IO's host status reads */
+    expect_status(0x10000, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_NOT_RESPONDING); /* no connect */
     expect_status(0xf0000, 0, PRH_CHECK_CONDITION, PRH_SENSE_IO_ERROR); /* fast failed */
     expect_status(0xe0000, 0, PRH_CHECK_CONDITION, PRH_SENSE_I_T_NEXUS_LOSS); /* retry */
-    expect_status(0x12345, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_COMM_FAILURE);
-    expect_status(0x7fffffff, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_COMM_FAILURE);
+    expect_status(0x20002, 0, PRH_BUSY, none); /* DID_BUS_BUSY */
+    expect_status(0x7f000000, 0, PRH_CHECK_CONDITION, PRH_SENSE_LUN_COMM_FAILURE);
     expect_status(-1, EAGAIN, PRH_BUSY, none);
     expect_status(-1, EPERM, PRH_CHECK_CONDITION, PRH_SENSE_INVALID_OPCODE);
     expect_status(-1, EINVAL, PRH_CHECK_CONDITION, PRH_SENSE_INVALID_FIELD);

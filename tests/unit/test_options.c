@@ -76,6 +76,7 @@ static void expect_defaults(void)
     assert_null(opts.socket_group);
     assert_null(opts.worker_user);
     assert_int_equal(opts.trace_given, 0);
+    assert_int_equal(opts.keep_sys_admin, 0);
 }
 
 static void test_defaults(void **state)
@@ -218,6 +219,14 @@ static void test_spare_workers_and_users(void **state)
     expect_error(PARSE("--spare-workers=-1"), "--spare-workers", NULL);
 }
 
+static void test_keep_sys_admin(void **state)
+{
+    (void)state;
+    expect_ok(PARSE("--keep-sys-admin"));
+    assert_int_equal(opts.keep_sys_admin, 1);
+    expect_error(PARSE("--keep-sys-admin=1"), "--keep-sys-admin", NULL);
+}
+
 static void test_worker_must_be_absolute(void **state)
 {
     (void)state;
@@ -349,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_max_clients_bounds),
         cmocka_unit_test(test_max_clients_per_uid),
         cmocka_unit_test(test_spare_workers_and_users),
+        cmocka_unit_test(test_keep_sys_admin),
         cmocka_unit_test(test_worker_must_be_absolute),
         cmocka_unit_test(test_quiet_verbose_counting),
         cmocka_unit_test(test_trace_ignored),

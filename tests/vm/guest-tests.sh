@@ -719,17 +719,19 @@ t_mpath() {
 	helper $PRH_SOCK "$MP" rw "$(prout 1 5)" "$(param 0xa1 0)"
 	check "11 RESERVE on the map while B holds EA: RESERVATION CONFLICT (18; got $ST)" [ "$ST" = 18 -a "$SZ" = 0 ]
 	cli "$MB_sd" release --key 0xb2 --type ea >/dev/null
+	check "11 B releases (client)" [ $? = 0 ]
+	drain_m
 
 	# 4. REGISTER AND IGNORE, cleanup, CLEAR; every path checked
 	cli "$MP" register-ignore --sa-key 0xa3 >/dev/null
 	check "11 REGISTER AND IGNORE 0xa3 on the map: both of A's nexuses now hold 0xa3" sh -c \
 		"[ '$(keys_of "$M1_sd")' = '0xa3 0xa3 0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xa3 0xa3 0xb2 ' ]"
 	helperf $PRH_SOCK "$MP" rw ff000000000000000000000000000000
-	check "11 cleanup (0xff) on the map: GOOD" [ "$ST" = 00 ]
+	check "11 cleanup (0xff) on the map: GOOD (got $ST $KCQ)" [ "$ST" = 00 ]
 	check "11   A's key gone from both nexuses, B's stays" sh -c \
 		"[ '$(keys_of "$M1_sd")' = '0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xb2 ' ] && [ '$(regs_of)' = 'b2 ' ]"
 	helperf $PRH_SOCK "$MB_sd" rw ff000000000000000000000000000000
-	check "11 cleanup on B's plain disk: GOOD, B's key stays (one path: nothing to drop)" \
+	check "11 cleanup on B's plain disk: GOOD, B's key stays (one path: nothing to drop; got $ST)" \
 		[ "$ST" = 00 -a "$(keys_of "$MB_sd")" = "0xb2 " ]
 	cli "$MP" register --sa-key 0xa1 >/dev/null
 	cli "$MP" clear --key 0xa1 >/dev/null
