@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,14 @@
 static int proc_fd = -1;
 static atomic_uint dm_major; /* 0: not known (yet) */
 static pthread_mutex_t reread = PTHREAD_MUTEX_INITIALIZER;
+#define MAJORS 4096
+static uint8_t listed[MAJORS / 8]; /* under reread: block majors last read */
 
-/* "Block devices:" section, lines "253 device-mapper". */
-static unsigned parse_dm_major(const char *text)
+/* The "Block devices:" section, lines like "253 device-mapper": notes
+ * every major listed, returns device-mapper's (0: not there). */
+static unsigned parse_block_majors(const char *text)
 {
+    unsigned dm = 0;
     const char *p = strstr(text, "\nBlock devices:\n");
     if (!p)
         return 0;
@@ -26,11 +31,14 @@ static unsigned parse_dm_major(const char *text)
     while (p && p[1] != '\0') {
         char *end;
         unsigned long m = strtoul(p + 1, &end, 10);
-        if (end != p + 1 && strncmp(end, " device-mapper\n", 15) == 0 && m > 0 && m < 4096)
-            return (unsigned)m;
+        if (end != p + 1 && m > 0 && m < MAJORS) {
+            listed[m / 8] |= (uint8_t)(1u << (m % 8));
+            if (strncmp(end, " device-mapper\n", 15) == 0)
+                dm = (unsigned)m;
+        }
         p = strchr(p + 1, '\n');
     }
-    return 0;
+    return dm;
 }
 
 static void learn(void)
@@ -42,7 +50,7 @@ static void learn(void)
     while (n < sizeof(buf) - 1 && (r = pread(proc_fd, buf + n, sizeof(buf) - 1 - n, (off_t)n)) > 0)
         n += (size_t)r;
     buf[n] = '\0';
-    unsigned m = parse_dm_major(buf);
+    unsigned m = parse_block_majors(buf);
     if (m)
         atomic_store(&dm_major, m);
 }
@@ -67,8 +75,12 @@ int prh_devclass_is_dm(dev_t rdev)
 {
     unsigned m = atomic_load(&dm_major);
     if (m == 0 && proc_fd >= 0) {
+        /* A major /proc/devices did not list may be dm's, registered
+         * since (its major is dynamic): read again. sd's never is. */
+        unsigned maj = major(rdev);
         pthread_mutex_lock(&reread);
-        if (atomic_load(&dm_major) == 0)
+        if (atomic_load(&dm_major) == 0 &&
+            (maj >= MAJORS || !(listed[maj / 8] & (1u << (maj % 8)))))
             learn();
         pthread_mutex_unlock(&reread);
         m = atomic_load(&dm_major);

@@ -13,8 +13,8 @@
 int prh_devclass_open(char *err, size_t errlen);
 
 /* Whether rdev, a block device number, belongs to device-mapper. When
- * dm-mod was not loaded at start, /proc/devices is read again (pread) until
- * its major shows up. */
+ * dm-mod was not loaded at start, /proc/devices is read again (pread)
+ * whenever a device's major is one it did not list. */
 int prh_devclass_is_dm(dev_t rdev);
 
 /* device-mapper's block major, 0 while unknown (for the start-up log). */
