@@ -808,6 +808,80 @@ t_mpath_preempt_abort() {
 }
 
 # ======================================================================
+# 12. a guest's commands through real QEMU (issue 10): Debian's QEMU runs
+#     tests/vm/guestprog (no OS; virtio-scsi, one command at a time) with
+#     scsi-block on a LIO disk and pr-manager-helper on a helper's socket
+# ======================================================================
+# nested SOCK DEV TOKEN...: one QEMU run; its "prtest" lines in $T/nested.out
+nested() {
+	sock=$1 dev=$2
+	shift 2
+	timeout 120 /usr/bin/qemu-system-x86_64 -accel tcg -M pc -m 32 -nodefaults -no-user-config \
+		-display none -serial stdio -monitor none -kernel /opt/prh/prtest.elf -append "$*" \
+		-device isa-debug-exit -object pr-manager-helper,id=pr0,path="$sock" \
+		-device virtio-scsi-pci,id=scsi \
+		-drive if=none,id=d0,file="$dev",format=raw,file.pr-manager=pr0 \
+		-device scsi-block,drive=d0,bus=scsi.0 </dev/null >$T/nested.raw 2>&1
+	NRC=$?
+	tr -d '\r' <$T/nested.raw | grep '^prtest' >$T/nested.out
+}
+# line N of the last run, PR generation (first 4 data bytes of READ KEYS
+# and READ RESERVATION) masked: it is a device counter
+nline() { sed -n "s/^prtest $1 //p" $T/nested.out | sed 's/data=\([0-9a-f]\{8\}\)/data=GGGGGGGG/'; }
+tok_in() { echo "c=$(prin "$1" "$2"),i=$2"; }                # SA ALLOC
+tok_out() { echo "c=$(prout "$1" "$2"),o=$(param "$3" "$4")"; } # SA TYPE KEY SAKEY
+t_qemu() {
+	INQ="c=120000006000,i=96" TUR="c=000000000000"
+	WR="c=2a000000000000000100,o=$(printf '%01024d' 0)" # WRITE(10), LBA 0, one block
+	for h in prhelper qemu; do
+		sock=$PRH_SOCK; [ $h = qemu ] && sock=$QPR_SOCK
+		reset_lu
+		t0=$(date +%s)
+		nested $sock "$A_sd" $INQ $TUR $TUR "$(tok_in 0 8192)" "$(tok_out 0 0 0 0xa1)" \
+			"$(tok_in 0 8192)" "$(tok_out 1 1 0xa1 0)" "$(tok_in 1 8192)" "$(tok_in 0 13)" \
+			"$(tok_in 2 8192)" "$(tok_in 3 8192)" "$WR"
+		note "$h: QEMU run 1 took $(( $(date +%s) - t0 )) s, exit $NRC, $(wc -l <$T/nested.out) lines"
+		grep -q '^prtest: done' $T/nested.out || sed 's/^/#   /' $T/nested.raw | tail -5
+		cp $T/nested.out $T/nested1.$h
+		k1=$(keys_of "$A_sd") r1=$(resv_of "$A_sd")
+		nested $sock "$A_sd" $TUR "$(tok_out 1 1 0xbad 0)" "$(tok_out 2 1 0xa1 0)" "$(tok_in 1 8192)" \
+			"$(tok_out 0 0 0xa1 0)" "$(tok_in 0 8192)"
+		cp $T/nested.out $T/nested2.$h
+		k2=$(keys_of "$A_sd") r2=$(resv_of "$A_sd")
+		check "12 $h: the guest's REGISTER and RESERVE reached the LU (sg_persist: $k1/$r1)" \
+			[ "$k1" = "0xa1 " -a "$r1" = "Write Exclusive" ]
+		check "12 $h: the guest's RELEASE and unregister reached the LU (sg_persist: '$k2'/$r2)" \
+			[ -z "$k2" -a "$r2" = none ]
+	done
+	for run in 1 2; do
+		n=$(grep -c '^prtest [0-9]' $T/nested$run.prhelper)
+		same=1
+		for i in $(seq 1 $n); do
+			cp $T/nested$run.prhelper $T/nested.out; a=$(nline $i)
+			cp $T/nested$run.qemu $T/nested.out; b=$(nline $i)
+			[ "$a" = "$b" ] || { same=0; note "run $run command $i: prhelper '$a'"; note "run $run command $i: qemu     '$b'"; }
+		done
+		check "12 run $run: the guest saw the same through both helpers ($n commands)" [ $same = 1 -a $n -gt 0 ]
+	done
+	cp $T/nested1.prhelper $T/nested.out
+	set -- $(nline 1)
+	check "12 INQUIRY answers GOOD ($2)" [ "$2" = status=00 ]
+	set -- $(nline 2)
+	check "12 the first TEST UNIT READY gets QEMU's UNIT ATTENTION 06/29/00 ($2 $4)" \
+		sh -c "echo '$4' | grep -q '^sense=700006000000000a00000000290'"
+	set -- $(nline 5)
+	check "12 REGISTER through QEMU: GOOD ($2)" [ "$2" = status=00 ]
+	set -- $(nline 6)
+	check "12 READ KEYS through QEMU lists 0xa1 ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000a1 ]
+	set -- $(nline 12)
+	check "12 WRITE(10) while holding Write Exclusive: GOOD ($2)" [ "$2" = status=00 ]
+	cp $T/nested2.prhelper $T/nested.out
+	set -- $(nline 2)
+	check "12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
+		[ "$2" = status=18 -a "$4" = sense= ]
+}
+
+# ======================================================================
 # benchmark
 # ======================================================================
 smaps() { # PID -> "rss_kb pss_kb"
@@ -873,7 +947,7 @@ if [ "$MODE" = bench ]; then
 else
 	start_helpers -v || exit 0
 	ok "prhelper and qemu-pr-helper started"
-	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_mpath t_stress; do
+	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_mpath t_qemu t_stress; do
 		$t
 	done
 fi

@@ -147,6 +147,17 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -static -pthread \
 	-I"$TOP/src/common" "$HERE/vmtest.c" "$TOP/src/common/fdio.c" "$TOP/src/common/reply.c" -o "$WORK/vmtest"
 
+# The nested test program (guestprog/): freestanding, 32-bit, multiboot.
+GPFLAGS="-m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib -O2 -std=c11 \
+	-Wall -Wextra -Werror -mgeneral-regs-only"
+for f in entry.S hw.c virtio_scsi.c main.c; do
+	# shellcheck disable=SC2086
+	${CC:-cc} $GPFLAGS -c "$HERE/guestprog/$f" -o "$WORK/gp-${f%.*}.o" ||
+		{ echo "0 passed, 1 failed"; exit 1; }
+done
+ld -m elf_i386 -T "$HERE/guestprog/link.ld" -o "$WORK/prtest.elf" "$WORK"/gp-*.o ||
+	{ echo "0 passed, 1 failed"; exit 1; }
+
 # ---- initramfs ----
 R=$WORK/root
 mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,opt/prh,var/target/pr,lib64,usr/lib/x86_64-linux-gnu}
@@ -170,6 +181,17 @@ cp "$(command -v dmsetup)" "$R/opt/prh/dmsetup"
 copy_libs "$R/opt/prh/dmsetup"
 cp /usr/bin/qemu-pr-helper "$R/opt/prh/qemu-pr-helper"
 copy_libs /usr/bin/qemu-pr-helper
+# Debian's QEMU for the nested guests: it finds its TCG module and
+# firmware relative to its binary, so they keep their paths.
+QLIB=/usr/lib/x86_64-linux-gnu/qemu
+mkdir -p "$R/usr/bin" "$R$QLIB" "$R/usr/share/qemu" "$R/usr/share/seabios"
+cp /usr/bin/qemu-system-x86_64 "$R/usr/bin/"
+copy_libs /usr/bin/qemu-system-x86_64
+cp "$QLIB/accel-tcg-x86_64.so" "$R$QLIB/"
+copy_libs "$QLIB/accel-tcg-x86_64.so"
+cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin "$R/usr/share/qemu/"
+cp -L /usr/share/seabios/bios-256k.bin "$R/usr/share/seabios/"
+cp "$WORK/prtest.elf" "$R/opt/prh/prtest.elf"
 for b in sg_persist sg_turs sg_vpd sg_inq; do
 	cp "$SGDIR/usr/bin/$b" "$R/opt/prh/$b"
 	copy_libs "$R/opt/prh/$b" "$LSGDIR/usr/lib/x86_64-linux-gnu"
