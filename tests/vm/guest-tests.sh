@@ -691,6 +691,22 @@ t_mpath() {
 	helper $PRH_SOCK "$MP" ro "$(prin 3 8192)"
 	check "11 READ FULL STATUS on the map = on M1 (every nexus listed)" [ "$LINE" = "$d" ]
 
+	# the same seen from a guest through real QEMU (section 12's program)
+	reset_m
+	nested $PRH_SOCK "$MP" c=000000000000 "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 5 0xa1 0)" \
+		"c=2a000000000000000100,o=$(printf '%01024d' 0)"
+	set -- $(nline 4)
+	check "11 guest through QEMU on the map: REGISTER, RESERVE type 5 and a WRITE work ($2)" \
+		sh -c "[ '$2' = status=00 ] && [ '$(keys_of "$M1_sd")' = '0xa1 0xa1 ' ]"
+	mp_msg "fail_path $m1"
+	nested $PRH_SOCK "$MP" c=000000000000 c=000000000000 "c=2a000000000000000100,o=$(printf '%01024d' 0)"
+	set -- $(nline 3)
+	check "11 guest through QEMU on the map, M1 failed: its WRITE still works ($2)" [ "$2" = status=00 ]
+	mp_msg "reinstate_path $m1"
+	reset_m
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	cli "$MB_sd" register --sa-key 0xb2 >/dev/null
+
 	# 5. what the ioctls cannot say: refused, device untouched
 	before=$(mstate)
 	untouched() { grep -c "dev ${mm%:*}:${mm#*:} PR OUT .*device untouched" $T/prhelper.log; }
@@ -812,18 +828,48 @@ t_mpath_preempt_abort() {
 #     tests/vm/guestprog (no OS; virtio-scsi, one command at a time) with
 #     scsi-block on a LIO disk and pr-manager-helper on a helper's socket
 # ======================================================================
-# nested SOCK DEV TOKEN...: one QEMU run; its "prtest" lines in $T/nested.out
-nested() {
+# run_qemu SOCK DEV TOKEN...: one nested QEMU running guestprog with the
+# tokens, scsi-block on DEV behind the helper at SOCK (stdin, stdout: the
+# guest's serial port)
+run_qemu() {
 	sock=$1 dev=$2
 	shift 2
-	timeout 120 /usr/bin/qemu-system-x86_64 -accel tcg -M pc -m 32 -nodefaults -no-user-config \
+	timeout 180 /usr/bin/qemu-system-x86_64 -accel tcg -M pc -m 32 -nodefaults -no-user-config \
 		-display none -serial stdio -monitor none -kernel /opt/prh/prtest.elf -append "$*" \
 		-device isa-debug-exit -object pr-manager-helper,id=pr0,path="$sock" \
 		-device virtio-scsi-pci,id=scsi \
-		-drive if=none,id=d0,file="$dev",format=raw,file.pr-manager=pr0 \
-		-device scsi-block,drive=d0,bus=scsi.0 </dev/null >$T/nested.raw 2>&1
+		-drive if=none,id=d0,file="$dev",format=raw,file.pr-manager=pr0${NESTED_DRIVE:-} \
+		-device scsi-block,drive=d0,bus=scsi.0
+}
+# nested SOCK DEV TOKEN...: one run to its end; its "prtest" lines in $T/nested.out
+nested() {
+	run_qemu "$@" </dev/null >$T/nested.raw 2>&1
 	NRC=$?
 	tr -d '\r' <$T/nested.raw | grep '^prtest' >$T/nested.out
+}
+# nested_bg SOCK DEV TOKEN...: the same in the background, its serial input
+# on fd 7: nbg_line N waits until line N is out, nbg_go lets a "w" token
+# pass, nbg_end waits for the end and leaves the lines in $T/nested.out
+nested_bg() {
+	rm -f $T/nbg.in $T/nbg.raw
+	mkfifo $T/nbg.in
+	run_qemu "$@" <$T/nbg.in >$T/nbg.raw 2>&1 &
+	NBG=$!
+	exec 7>$T/nbg.in
+}
+nbg_line() {
+	i=0
+	while ! tr -d '\r' <$T/nbg.raw | grep -q "^prtest $1 "; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 300 ] || return 1
+	done
+}
+nbg_go() { echo x >&7; }
+nbg_end() {
+	exec 7>&-
+	wait $NBG
+	tr -d '\r' <$T/nbg.raw | grep '^prtest' >$T/nested.out
 }
 # line N of the last run, PR generation (first 4 data bytes of READ KEYS
 # and READ RESERVATION) masked: it is a device counter
@@ -879,6 +925,83 @@ t_qemu() {
 	set -- $(nline 2)
 	check "12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
 		[ "$2" = status=18 -a "$4" = sense= ]
+
+	# two guests, host A on nexus a1 and host B on b1 of the same LU
+	reset_lu
+	nested $PRH_SOCK "$A_sd" $TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$WR"
+	set -- $(nline 4)
+	check "12 guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
+	nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$WR" \
+		"$(tok_out 4 1 0xb1 0xa1)" "$WR"
+	set -- $(nline 3)
+	check "12 guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	set -- $(nline 4)
+	check "12 guest B's WRITE under A's Write Exclusive: RESERVATION CONFLICT, no sense ($2 $4)" \
+		[ "$2" = status=18 -a "$4" = sense= ]
+	set -- $(nline 5)
+	check "12 guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
+	set -- $(nline 6)
+	check "12 guest B writes as the new holder ($2)" [ "$2" = status=00 ]
+	nested $PRH_SOCK "$A_sd" $TUR $TUR "$WR" "$(tok_in 0 8192)"
+	set -- $(nline 2)
+	note "a QEMU started after the PREEMPT: its guest's second TEST UNIT READY got '$2 $4' (QEMU's own start-up commands meet the device's UNIT ATTENTION)"
+	set -- $(nline 3)
+	check "12 guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	set -- $(nline 4)
+	check "12 guest A reads B's key only ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000b1 ]
+
+	# UNIT ATTENTION as a running guest sees it: A holds, B preempts meanwhile
+	reset_lu
+	nested $PRH_SOCK "$A_sd" $TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)"
+	nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 0 0 0 0xb1)"
+	nested_bg $PRH_SOCK "$A_sd" $TUR $TUR w $TUR "$WR" "$(tok_in 0 8192)"
+	if nbg_line 3; then
+		nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 4 1 0xb1 0xa1)"
+		set -- $(nline 2)
+		check "12 guest B PREEMPTs A while guest A runs ($2)" [ "$2" = status=00 ]
+	else
+		nok "12 guest A reached its wait"
+	fi
+	nbg_go
+	nbg_end
+	set -- $(nline 4)
+	check "12 running guest A's next command: the device's UNIT ATTENTION 06/2a/03 or 06/2a/05 ($4)" \
+		sh -c "echo '$4' | grep -qE '^sense=700006000000000a000000002a0[35]'"
+	set -- $(nline 5)
+	check "12 running guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+
+	# the helper restarts while QEMU runs
+	reset_lu
+	nested_bg $PRH_SOCK "$A_sd" $TUR "$(tok_in 0 8192)" w "$(tok_in 0 8192)" w "$(tok_in 0 8192)"
+	nbg_line 3 || nok "12 restart: guest reached its first wait"
+	kill $PRH_PID
+	wait $PRH_PID
+	t0=$(date +%s)
+	nbg_go
+	nbg_line 5 || nok "12 restart: guest reached its second wait"
+	el=$(( $(date +%s) - t0 ))
+	rm -f $PRH_SOCK
+	start_prhelper -v
+	nbg_go
+	nbg_end
+	set -- $(nline 2)
+	check "12 restart: READ KEYS before the stop: GOOD ($2)" [ "$2" = status=00 ]
+	set -- $(nline 4)
+	check "12 restart: with prhelper stopped the guest's READ KEYS gets 0B/00/06 after ${el} s ($2 $4)" \
+		sh -c "[ '$2' = status=02 ] && echo '$4' | grep -q '^sense=70000b000000000a00000000000600'"
+	set -- $(nline 6)
+	check "12 restart: prhelper started again, QEMU reconnects by itself: GOOD ($2)" [ "$2" = status=00 ]
+
+	# a read-only drive: PR OUT refused, device untouched
+	before=$(keys_of "$A_sd")
+	NESTED_DRIVE=",readonly=on" nested $PRH_SOCK "$A_sd" $TUR $TUR "$(tok_out 6 0 0 0xa9)" "$(tok_in 0 8192)"
+	set -- $(nline 3)
+	check "12 readonly=on drive: the guest's REGISTER AND IGNORE gets 05/20/00 ($2 $4)" \
+		sh -c "[ '$2' = status=02 ] && echo '$4' | grep -q '^sense=700005000000000a00000000200'"
+	set -- $(nline 4)
+	check "12 readonly=on drive: READ KEYS works ($2)" [ "$2" = status=00 ]
+	check "12 readonly=on drive: device untouched (sg_persist: $before)" [ "$(keys_of "$A_sd")" = "$before" ]
+	reset_lu
 }
 
 # ======================================================================

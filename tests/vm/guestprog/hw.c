@@ -19,6 +19,13 @@ static void put_char(char c)
     outb(COM1, (uint8_t)c);
 }
 
+void serial_wait_byte(void)
+{
+    while (!(inb(COM1 + 5) & 0x01))
+        ;
+    (void)inb(COM1);
+}
+
 void put(const char *s)
 {
     while (*s)

@@ -17,6 +17,8 @@ void put(const char *s);
 void put_hex(const uint8_t *p, uint32_t n);
 void put_u32(uint32_t v);
 void put_x8(uint8_t v);
+/* Blocks until a byte arrives on the serial port (the test's go-ahead). */
+void serial_wait_byte(void);
 
 uint32_t pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off);
 void pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint32_t v);

@@ -3,9 +3,11 @@
  * what came back on the serial port, then ends QEMU (isa-debug-exit).
  *
  * Command line (after the kernel path QEMU puts first): tokens
- *   c=CDBHEX[,o=DATAHEX][,i=LENGTH]
+ *   c=CDBHEX[,o=DATAHEX][,i=LENGTH]   one command
+ *   w                                 wait for a byte on the serial port
  * Output, one line per token:
  *   prtest N resp=RR status=SS resid=R sense=HEX data=HEX
+ *   prtest N wait
  * (sense: the bytes the device reported; data: what arrived of LENGTH,
  * with GOOD status only),
  * or "prtest N timeout". First "prtest: virtio-scsi at ...", last
@@ -123,10 +125,18 @@ void prog_main(const uint32_t *mb_info)
     const char *cmdline = (mb_info[0] & MB_INFO_CMDLINE) ? (const char *)mb_info[4] : "";
     uint32_t n = 0;
     for (const char *p = cmdline; *p;) {
-        if (p[0] == 'c' && p[1] == '=' && (p == cmdline || p[-1] == ' '))
+        int start = p == cmdline || p[-1] == ' ';
+        if (start && p[0] == 'c' && p[1] == '=') {
             run_token(&p, ++n);
-        else
+        } else if (start && p[0] == 'w' && (p[1] == ' ' || p[1] == '\0')) {
+            put("prtest ");
+            put_u32(++n);
+            put(" wait\n");
+            serial_wait_byte();
             p++;
+        } else {
+            p++;
+        }
     }
     put("prtest: done\n");
     qemu_exit(0);
