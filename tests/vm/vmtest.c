@@ -23,6 +23,10 @@
  *   lat SOCK|- DEV COUNT                   READ KEYS latency (- = direct SG_IO):
  *       prints "median_us=M p99_us=P max_us=X n=N"
  *   tput SOCK DEV CONNS SECONDS            READ KEYS throughput
+ *   qmp SOCK SECONDS [JSON...]             a QMP client: negotiates, sends
+ *       each JSON command and each line read from stdin, and prints
+ *       everything QEMU sends (greeting, replies, events) for SECONDS or
+ *       until QEMU closes; waits up to 10 s for SOCK to appear
  *
  * Exit status: 0 ok, 1 a check failed, 2 usage, 3 connection error. */
 #include <errno.h>
@@ -600,11 +604,69 @@ static int cmd_lat(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_qmp(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
+	int fd = -1;
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			close(fd);
+			fd = -1;
+			usleep(100000);
+		}
+	}
+	if (fd < 0) {
+		perror("qmp connect");
+		return 3;
+	}
+	const char *caps = "{\"execute\": \"qmp_capabilities\"}\n";
+	if (prh_write_all(fd, caps, strlen(caps)) < 0)
+		return 3;
+	for (int i = 3; i < argc; i++)
+		if (prh_write_all(fd, argv[i], strlen(argv[i])) < 0 || prh_write_all(fd, "\n", 1) < 0)
+			return 3;
+	time_t end = time(NULL) + atoi(argv[2]);
+	char buf[4096];
+	int in = 0; /* stdin: more commands, until its EOF */
+	while (time(NULL) < end) {
+		struct timeval tv = {1, 0};
+		fd_set rd;
+		FD_ZERO(&rd);
+		FD_SET(fd, &rd);
+		if (in >= 0)
+			FD_SET(in, &rd);
+		if (select(fd + 1, &rd, NULL, NULL, &tv) <= 0)
+			continue;
+		if (in >= 0 && FD_ISSET(in, &rd)) {
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n <= 0)
+				in = -1;
+			else if (prh_write_all(fd, buf, (size_t)n) < 0)
+				return 3;
+		}
+		if (FD_ISSET(fd, &rd)) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n <= 0) {
+				fprintf(stderr, "qmp: connection closed (%s)\n", n < 0 ? strerror(errno) : "EOF");
+				break;
+			}
+			fwrite(buf, 1, (size_t)n, stdout);
+			fflush(stdout);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmtest sgio|req|script|hold|stress|lat|tput ...\n");
+		fprintf(stderr, "usage: vmtest sgio|req|script|hold|stress|lat|tput|qmp ...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "sgio") == 0)
@@ -621,6 +683,8 @@ int main(int argc, char **argv)
 		return cmd_stress(argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "lat") == 0)
 		return cmd_lat(argc - 1, argv + 1);
+	if (strcmp(argv[1], "qmp") == 0)
+		return cmd_qmp(argc - 1, argv + 1);
 	fprintf(stderr, "unknown command %s\n", argv[1]);
 	return 2;
 }

@@ -19,10 +19,18 @@ static void put_char(char c)
     outb(COM1, (uint8_t)c);
 }
 
+void pause_a_little(void)
+{
+    /* Port reads take QEMU's big lock; spinning on them would starve its
+     * main loop (QMP, the helper's socket). Plain instructions do not. */
+    for (volatile uint32_t i = 0; i < 20000; i++)
+        __asm__ volatile("pause");
+}
+
 void serial_wait_byte(void)
 {
     while (!(inb(COM1 + 5) & 0x01))
-        ;
+        pause_a_little();
     (void)inb(COM1);
 }
 

@@ -19,6 +19,8 @@ void put_u32(uint32_t v);
 void put_x8(uint8_t v);
 /* Blocks until a byte arrives on the serial port (the test's go-ahead). */
 void serial_wait_byte(void);
+/* A short wait that leaves QEMU's main loop alone. */
+void pause_a_little(void);
 
 uint32_t pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off);
 void pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint32_t v);

@@ -129,11 +129,11 @@ int vs_command(const uint8_t *cdb, uint32_t cdb_len, const uint8_t *out, uint32_
     __asm__ volatile("" ::: "memory");
     outw(io + R_QUEUE_NOTIFY, REQUEST_QUEUE);
 
-    /* TCG runs the device model between our port reads; a real helper
-     * answers within seconds. About a minute of polling, then give up. */
+    /* The used ring is plain memory; a real helper answers within
+     * seconds (QEMU's own retries take about 5). A few minutes, then give up. */
     for (uint32_t spin = 0; used[1] == used_seen; spin++) {
-        inb(io + R_STATUS);
-        if (spin > 200000000u)
+        pause_a_little();
+        if (spin > 2000000u)
             return -1;
     }
     used_seen = used[1];
