@@ -89,9 +89,9 @@ export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd C MOD
 if [ "${SHELLMODE:-0}" = 1 ]; then
 	setsid cttyhack sh
 else
-	sh /opt/prh/guest-tests.sh "$MODE" 2>&1 | tee /tmp/guest-tests.out
-	grep -qx 'guest-tests: complete' /tmp/guest-tests.out ||
-		echo "not ok - guest-tests.sh ended early (a shell error or a signal)"
+	sh /opt/prh/guest-tests.sh "$MODE" 2>&1
+	# (not a pipe: processes a test leaves behind would hold it open)
+	[ -e /tmp/guest-tests.done ] || echo "not ok - guest-tests.sh ended early (a shell error or a signal)"
 fi
 echo "prhvm: done"
 sync

@@ -1128,4 +1128,4 @@ fi
 if [ "$MODE" = check ]; then
 	start_helpers -v && { t_mpath_preempt_abort; t_preempt_abort; }
 fi
-echo "guest-tests: complete" # guest-init.sh counts a run without it as failed
+echo complete >/tmp/guest-tests.done # guest-init.sh fails a run without it
