@@ -1,8 +1,8 @@
 /* prhelper: the monitor. It accepts connections and gives each one an
  * unprivileged, sandboxed worker that parses everything the client sends.
  * It never reads a client byte itself; it only re-checks the fixed-format
- * requests workers hand it, issues SG_IO with the one capability it keeps,
- * and answers. */
+ * requests workers hand it, issues SG_IO (or, on multipath maps, the block
+ * layer's PR ioctls) with the one capability it keeps, and answers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
