@@ -103,21 +103,17 @@ static int read_ioctl_unavailable(int rc, int err)
 static int read_keys(const struct prh_request *req, struct prh_result *res)
 {
     uint64_t keys[MAX_KEYS];
-    struct pr_read_keys rk = {
-        .num_keys = prh_block_keys_wanted(req->xfer_len),
-        .keys_ptr = (uintptr_t)keys,
-    };
+    uint32_t wanted = prh_block_keys_wanted(req->xfer_len);
+    struct pr_read_keys rk = {.num_keys = wanted, .keys_ptr = (uintptr_t)keys};
     int rc = pr_ioctl(req->fd, IOC_PR_READ_KEYS, &rk);
     int err = errno;
     if (read_ioctl_unavailable(rc, err))
         return -1;
     answer_ioctl(res, rc, err);
-    if (res->status == PRH_GOOD) {
-        uint32_t have = prh_block_keys_wanted(req->xfer_len);
+    if (res->status == PRH_GOOD) /* the kernel copied min(wanted, num_keys) */
         res->data_len = prh_block_read_keys_data(rk.generation, rk.num_keys, keys,
-                                                 have < rk.num_keys ? have : rk.num_keys,
+                                                 wanted < rk.num_keys ? wanted : rk.num_keys,
                                                  res->data, req->xfer_len);
-    }
     return 0;
 }
 

@@ -60,14 +60,21 @@ resv_of() {
 	if grep -q 'NO reservation' $T/r.out; then echo none; return; fi
 	sed -n 's/.*type: //p' $T/r.out | head -1
 }
-# consume pending unit attentions on all nexuses
-drain_ua() { for d in $A_sd $B_sd $C_sd; do sg_turs "$d" >/dev/null 2>&1; sg_turs "$d" >/dev/null 2>&1; done; }
-# reset_lu: no registrations, no reservation, APTPL off (directly, not via a helper)
+# drain_ua [DEV...]: consume pending unit attentions (default: disk0 and disk1's nexuses)
+drain_ua() {
+	[ $# -gt 0 ] || set -- $A_sd $B_sd $C_sd
+	for d; do sg_turs "$d" >/dev/null 2>&1; sg_turs "$d" >/dev/null 2>&1; done
+}
+# reset_lu [DEV NEXUS...]: no registrations, no reservation, APTPL off on
+# DEV's LU (directly, not via a helper), then the nexuses' unit attentions
+# drained (default: disk0 through A, drain_ua's default)
 reset_lu() {
-	sg_persist -n -o -I -S 0xfeed "$A_sd" >/dev/null 2>&1 || sg_persist -n -o -I -S 0xfeed "$A_sd" >/dev/null 2>&1
-	sg_persist -n -o -C -K 0xfeed "$A_sd" >/dev/null 2>&1
-	drain_ua
-	[ -z "$(keys_of "$A_sd")" ]
+	r0=${1:-$A_sd}
+	[ $# -gt 0 ] && shift
+	sg_persist -n -o -I -S 0xfeed "$r0" >/dev/null 2>&1 || sg_persist -n -o -I -S 0xfeed "$r0" >/dev/null 2>&1
+	sg_persist -n -o -C -K 0xfeed "$r0" >/dev/null 2>&1
+	drain_ua "$@"
+	[ -z "$(keys_of "$r0")" ]
 }
 cli() { prhelper-client -k $PRH_SOCK "$@"; }
 
@@ -579,14 +586,11 @@ regs_of() {
 	for n in f1 f2 b2; do case $DATA in *50014050000000$n*) r="$r$n " ;; esac; done
 	echo "$r"
 }
-drain_m() { for d in $M1_sd $M2_sd $MB_sd; do sg_turs "$d" >/dev/null 2>&1; sg_turs "$d" >/dev/null 2>&1; done; }
-reset_m() {
-	sg_persist -n -o -I -S 0xfeed "$M1_sd" >/dev/null 2>&1 || sg_persist -n -o -I -S 0xfeed "$M1_sd" >/dev/null 2>&1
-	sg_persist -n -o -C -K 0xfeed "$M1_sd" >/dev/null 2>&1
-	drain_m
-	[ -z "$(keys_of "$M1_sd")" ]
-}
-write_map() { dd if=/dev/zero of="$MP" bs=4096 count=1 oflag=direct >/dev/null 2>&1; }
+drain_m() { drain_ua "$M1_sd" "$M2_sd" "$MB_sd"; }
+reset_m() { reset_lu "$M1_sd" "$M1_sd" "$M2_sd" "$MB_sd"; }
+write_to() { dd if=/dev/zero of="$1" bs=4096 count=1 oflag=direct >/dev/null 2>&1; } # DEV: one block
+write_conflicts() { ! write_to "$1"; } # DEV: the write fails
+write_map() { write_to "$MP"; }
 # the state of disk3 on each path, for "device untouched" checks
 mstate() { echo "$(keys_of "$M1_sd")/$(keys_of "$M2_sd")/$(resv_of "$M1_sd")/$(regs_of)"; }
 
@@ -639,7 +643,7 @@ t_mpath() {
 	check "11   sg_persist on M2: WE registrants only, held" sh -c "sg_persist -n -i -r $M2_sd | grep -q 'Key=0xa1'"
 	check "11   a write through the map works" write_map
 	check "11   a write from unregistered B conflicts (the reservation is real)" \
-		sh -c "! dd if=/dev/zero of=$MB_sd bs=4096 count=1 oflag=direct 2>/dev/null"
+		write_conflicts "$MB_sd"
 	mp_msg "fail_path $m1"
 	check "11   M1 failed: a write through the map still works (M2 is registered)" write_map
 	mp_msg "reinstate_path $m1"
@@ -695,13 +699,12 @@ t_mpath() {
 
 	# the same seen from a guest through real QEMU (section 12's program)
 	reset_m
-	nested $PRH_SOCK "$MP" c=000000000000 "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 5 0xa1 0)" \
-		"c=2a000000000000000100,o=$(printf '%01024d' 0)"
+	nested $PRH_SOCK "$MP" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 5 0xa1 0)" "$TOK_WRITE"
 	set -- $(nline 4)
 	check "11 guest through QEMU on the map: REGISTER, RESERVE type 5 and a WRITE work ($2)" \
 		sh -c "[ '$2' = status=00 ] && [ '$(keys_of "$M1_sd")' = '0xa1 0xa1 ' ]"
 	mp_msg "fail_path $m1"
-	nested $PRH_SOCK "$MP" c=000000000000 c=000000000000 "c=2a000000000000000100,o=$(printf '%01024d' 0)"
+	nested $PRH_SOCK "$MP" $TOK_TUR $TOK_TUR "$TOK_WRITE"
 	set -- $(nline 3)
 	check "11 guest through QEMU on the map, M1 failed: its WRITE still works ($2)" [ "$2" = status=00 ]
 	mp_msg "reinstate_path $m1"
@@ -766,7 +769,7 @@ t_mpath() {
 	check "11   sg_persist on M1 and M2: only B's key; nexuses f1, f2 unregistered" sh -c \
 		"[ '$(keys_of "$M1_sd")' = '0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xb2 ' ] && [ '$(regs_of)' = 'b2 ' ]"
 	drain_m
-	check "11   A is fenced: a write through the map conflicts" sh -c "! dd if=/dev/zero of=$MP bs=4096 count=1 oflag=direct 2>/dev/null"
+	check "11   A is fenced: a write through the map conflicts" write_conflicts "$MP"
 	reset_m
 
 	# the known limit: a path added after REGISTER is not registered
@@ -794,7 +797,7 @@ t_mpath() {
 	check "11   qemu-pr-helper: a write through the map works while that path lives" write_map
 	[ "$q" = "f1 " ] && mp_msg "fail_path $m1" || mp_msg "fail_path $m2"
 	check "11   qemu-pr-helper: that path fails, the write through the other conflicts (prhelper's works)" \
-		sh -c "! dd if=/dev/zero of=$MP bs=4096 count=1 oflag=direct 2>/dev/null"
+		write_conflicts "$MP"
 	mp_msg "reinstate_path $m1"
 	mp_msg "reinstate_path $m2"
 	reset_m
@@ -875,30 +878,30 @@ nbg_end() {
 }
 # line N of the last run, PR generation (first 4 data bytes of READ KEYS
 # and READ RESERVATION) masked: it is a device counter
-nline() { sed -n "s/^prtest $1 //p" $T/nested.out | sed 's/data=\([0-9a-f]\{8\}\)/data=GGGGGGGG/'; }
+nline() { sed -n "s/^prtest $1 //p" "${2:-$T/nested.out}" | sed 's/data=\([0-9a-f]\{8\}\)/data=GGGGGGGG/'; } # N [FILE]
 tok_in() { echo "c=$(prin "$1" "$2"),i=$2"; }                # SA ALLOC
 tok_out() { echo "c=$(prout "$1" "$2"),o=$(param "$3" "$4" "${5:-0}")"; } # SA TYPE KEY SAKEY [FLAGS]
+TOK_INQ="c=120000006000,i=96" TOK_TUR="c=000000000000"
+TOK_WRITE="c=2a000000000000000100,o=$(printf '%01024d' 0)" # WRITE(10), LBA 0, one block
 t_qemu() {
 	c0=$(grep -c ' CLEANUP ' $T/prhelper.log)
-	INQ="c=120000006000,i=96" TUR="c=000000000000"
-	WR="c=2a000000000000000100,o=$(printf '%01024d' 0)" # WRITE(10), LBA 0, one block
 	for h in prhelper qemu; do
 		sock=$PRH_SOCK; [ $h = qemu ] && sock=$QPR_SOCK
 		reset_lu
 		t0=$(date +%s)
-		nested $sock "$A_sd" $INQ $TUR $TUR "$(tok_in 0 8192)" "$(tok_out 0 0 0 0xa1)" \
+		nested $sock "$A_sd" $TOK_INQ $TOK_TUR $TOK_TUR "$(tok_in 0 8192)" "$(tok_out 0 0 0 0xa1)" \
 			"$(tok_in 0 8192)" "$(tok_out 1 1 0xa1 0)" "$(tok_in 1 8192)" "$(tok_in 0 13)" \
-			"$(tok_in 2 8192)" "$(tok_in 3 8192)" "$WR"
+			"$(tok_in 2 8192)" "$(tok_in 3 8192)" "$TOK_WRITE"
 		note "$h: QEMU run 1 took $(( $(date +%s) - t0 )) s, exit $NRC, $(wc -l <$T/nested.out) lines"
 		grep -q '^prtest: done' $T/nested.out || sed 's/^/#   /' $T/nested.raw | tail -5
 		cp $T/nested.out $T/nested1.$h
 		k1=$(keys_of "$A_sd") r1=$(resv_of "$A_sd")
-		nested $sock "$A_sd" $TUR "$(tok_out 1 1 0xbad 0)" "$(tok_out 2 1 0xa1 0)" "$(tok_in 1 8192)" \
+		nested $sock "$A_sd" $TOK_TUR "$(tok_out 1 1 0xbad 0)" "$(tok_out 2 1 0xa1 0)" "$(tok_in 1 8192)" \
 			"$(tok_out 0 0 0xa1 0)" "$(tok_in 0 8192)"
 		cp $T/nested.out $T/nested2.$h
 		k2=$(keys_of "$A_sd") r2=$(resv_of "$A_sd")
 		# every reservation type, REGISTER AND IGNORE, APTPL, CLEAR
-		set -- $TUR "$(tok_out 0 0 0 0xa1)"
+		set -- $TOK_TUR "$(tok_out 0 0 0 0xa1)"
 		for ty in 3 5 6 7 8; do
 			set -- "$@" "$(tok_out 1 $ty 0xa1 0)" "$(tok_in 1 8192)" "$(tok_out 2 $ty 0xa1 0)"
 		done
@@ -920,37 +923,34 @@ t_qemu() {
 		n=$(grep -c '^prtest [0-9]' $T/nested$run.prhelper)
 		same=1
 		for i in $(seq 1 $n); do
-			cp $T/nested$run.prhelper $T/nested.out; a=$(nline $i)
-			cp $T/nested$run.qemu $T/nested.out; b=$(nline $i)
+			a=$(nline $i $T/nested$run.prhelper) b=$(nline $i $T/nested$run.qemu)
 			[ "$a" = "$b" ] || { same=0; note "run $run command $i: prhelper '$a'"; note "run $run command $i: qemu     '$b'"; }
 		done
 		check "12 run $run: the guest saw the same through both helpers ($n of $want commands)" \
 			[ $same = 1 -a "$n" = "$want" ]
 	done
-	cp $T/nested1.prhelper $T/nested.out
-	set -- $(nline 1)
+	set -- $(nline 1 $T/nested1.prhelper)
 	check "12 INQUIRY answers GOOD ($2)" [ "$2" = status=00 ]
-	set -- $(nline 2)
+	set -- $(nline 2 $T/nested1.prhelper)
 	check "12 the first TEST UNIT READY gets QEMU's UNIT ATTENTION 06/29/00 ($2 $4)" \
 		sh -c "echo '$4' | grep -q '^sense=700006000000000a00000000290'"
-	set -- $(nline 5)
+	set -- $(nline 5 $T/nested1.prhelper)
 	check "12 REGISTER through QEMU: GOOD ($2)" [ "$2" = status=00 ]
-	set -- $(nline 6)
+	set -- $(nline 6 $T/nested1.prhelper)
 	check "12 READ KEYS through QEMU lists 0xa1 ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000a1 ]
-	set -- $(nline 12)
+	set -- $(nline 12 $T/nested1.prhelper)
 	check "12 WRITE(10) while holding Write Exclusive: GOOD ($2)" [ "$2" = status=00 ]
-	cp $T/nested2.prhelper $T/nested.out
-	set -- $(nline 2)
+	set -- $(nline 2 $T/nested2.prhelper)
 	check "12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
 		[ "$2" = status=18 -a "$4" = sense= ]
 
 	# two guests, host A on nexus a1 and host B on b1 of the same LU
 	reset_lu
-	nested $PRH_SOCK "$A_sd" $TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$WR"
+	nested $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$TOK_WRITE"
 	set -- $(nline 4)
 	check "12 guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
-	nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$WR" \
-		"$(tok_out 4 1 0xb1 0xa1)" "$WR"
+	nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$TOK_WRITE" \
+		"$(tok_out 4 1 0xb1 0xa1)" "$TOK_WRITE"
 	set -- $(nline 3)
 	check "12 guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
 	set -- $(nline 4)
@@ -960,7 +960,7 @@ t_qemu() {
 	check "12 guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
 	set -- $(nline 6)
 	check "12 guest B writes as the new holder ($2)" [ "$2" = status=00 ]
-	nested $PRH_SOCK "$A_sd" $TUR $TUR "$WR" "$(tok_in 0 8192)"
+	nested $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR "$TOK_WRITE" "$(tok_in 0 8192)"
 	set -- $(nline 2)
 	note "a QEMU started after the PREEMPT: its guest's second TEST UNIT READY got '$2 $4' (QEMU's own start-up commands meet the device's UNIT ATTENTION)"
 	set -- $(nline 3)
@@ -970,11 +970,11 @@ t_qemu() {
 
 	# UNIT ATTENTION as a running guest sees it: A holds, B preempts meanwhile
 	reset_lu
-	nested $PRH_SOCK "$A_sd" $TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)"
-	nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 0 0 0 0xb1)"
-	nested_bg $PRH_SOCK "$A_sd" $TUR $TUR w $TUR "$WR" "$(tok_in 0 8192)"
+	nested $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)"
+	nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)"
+	nested_bg $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR w $TOK_TUR "$TOK_WRITE" "$(tok_in 0 8192)"
 	if nbg_line 3; then
-		nested $PRH_SOCK "$B_sd" $TUR "$(tok_out 4 1 0xb1 0xa1)"
+		nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 4 1 0xb1 0xa1)"
 		set -- $(nline 2)
 		check "12 guest B PREEMPTs A while guest A runs ($2)" [ "$2" = status=00 ]
 	else
@@ -992,7 +992,7 @@ t_qemu() {
 	reset_lu
 	Q=$T/qmp.sock QPR='{"execute": "query-pr-managers"}'
 	rm -f $Q
-	NESTED_QMP=$Q nested_bg $PRH_SOCK "$A_sd" $TUR "$(tok_in 0 8192)" w "$(tok_in 0 8192)" w \
+	NESTED_QMP=$Q nested_bg $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_in 0 8192)" w "$(tok_in 0 8192)" w \
 		"$(tok_in 0 8192)" w
 	nbg_line 3 || nok "12 restart: guest reached its first wait"
 	# one QMP session throughout (QEMU's QMP socket serves one client, and
@@ -1038,7 +1038,7 @@ t_qemu() {
 
 	# a read-only drive: PR OUT refused, device untouched
 	before=$(keys_of "$A_sd")
-	NESTED_DRIVE=",readonly=on" nested $PRH_SOCK "$A_sd" $TUR $TUR "$(tok_out 6 0 0 0xa9)" "$(tok_in 0 8192)"
+	NESTED_DRIVE=",readonly=on" nested $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR "$(tok_out 6 0 0 0xa9)" "$(tok_in 0 8192)"
 	set -- $(nline 3)
 	check "12 readonly=on drive: the guest's REGISTER AND IGNORE gets 05/20/00 ($2 $4)" \
 		sh -c "[ '$2' = status=02 ] && echo '$4' | grep -q '^sense=700005000000000a00000000200'"

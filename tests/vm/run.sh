@@ -149,7 +149,7 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 
 # The nested test program (guestprog/): freestanding, 32-bit, multiboot.
 GPFLAGS="-m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib -O2 -std=c11 \
-	-Wall -Wextra -Werror -mgeneral-regs-only"
+	-Wall -Wextra -Werror -mgeneral-regs-only -I$TOP/src/common"
 for f in entry.S hw.c virtio_scsi.c main.c; do
 	# shellcheck disable=SC2086
 	${CC:-cc} $GPFLAGS -c "$HERE/guestprog/$f" -o "$WORK/gp-${f%.*}.o" ||

@@ -14,6 +14,7 @@
  * "prtest: done". */
 #include <stdint.h>
 
+#include "hex.h" /* src/common: no library needed */
 #include "hw.h"
 #include "virtio_scsi.h"
 
@@ -22,24 +23,13 @@
 
 static uint8_t out_buf[DATA_MAX], in_buf[DATA_MAX];
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Hex digits up to ',' ' ' or the end; returns the bytes, -1 when bad. */
 static int parse_hex(const char **s, uint8_t *out, uint32_t max)
 {
     uint32_t n = 0;
     const char *p = *s;
     while (*p && *p != ',' && *p != ' ') {
-        int hi = hexval(p[0]), lo = p[1] ? hexval(p[1]) : -1;
+        int hi = prh_hex_digit(p[0]), lo = p[1] ? prh_hex_digit(p[1]) : -1;
         if (hi < 0 || lo < 0 || n == max)
             return -1;
         out[n++] = (uint8_t)(hi << 4 | lo);
