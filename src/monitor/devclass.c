@@ -1,7 +1,6 @@
 #include "devclass.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdatomic.h>
@@ -9,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
-#include "spawn.h"
+#include "procfile.h"
 
 static int proc_fd = -1;
 static atomic_uint dm_major; /* 0: not known (yet) */
@@ -44,12 +42,8 @@ static unsigned parse_block_majors(const char *text)
 static void learn(void)
 {
     char buf[8192];
-    size_t n = 0;
-    ssize_t r;
-    /* seq_file: reading from offset 0 regenerates the whole text */
-    while (n < sizeof(buf) - 1 && (r = pread(proc_fd, buf + n, sizeof(buf) - 1 - n, (off_t)n)) > 0)
-        n += (size_t)r;
-    buf[n] = '\0';
+    if (prh_procfile_read(proc_fd, buf, sizeof(buf)) < 0)
+        return;
     unsigned m = parse_block_majors(buf);
     if (m)
         atomic_store(&dm_major, m);
@@ -57,15 +51,11 @@ static void learn(void)
 
 int prh_devclass_open(char *err, size_t errlen)
 {
-    int fd = open("/proc/devices", O_RDONLY | O_CLOEXEC);
-    int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, PRH_HIGH_FD);
+    int high = prh_procfile_open("/proc/devices");
     if (high < 0) {
         snprintf(err, errlen, "/proc/devices: %s: device-mapper maps get SG_IO", strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
-    close(fd);
     proc_fd = high;
     learn();
     return high;

@@ -42,6 +42,7 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_KEYS)),
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_RESERVATION)),
     PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_DEVICES_FD)), /* devclass.c */
+    PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_CGROUP_FD)),  /* cgroup.c */
     PRH_ALLOW(fstat), /* a request's fd: fdcheck.c calls it by number */
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFD)),
@@ -127,6 +128,8 @@ int prh_monitor_filter_load(const struct prh_filter_pins *p)
         [PRH_PIN_SOCKET_DIR_FD] = p->socket_dir_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->socket_dir_fd,
         [PRH_PIN_PROC_DEVICES_FD] =
             p->proc_devices_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_devices_fd,
+        [PRH_PIN_PROC_CGROUP_FD] =
+            p->proc_cgroup_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_cgroup_fd,
         [PRH_PIN_WORKER_UID] = p->worker_uid,
         [PRH_PIN_WORKER_GID] = p->worker_gid,
     };

@@ -6,12 +6,13 @@
 
 /* What the filter pins: the only file execveat() may run, the only
  * directory whose entries unlinkat() and fstatat() may touch (-1: none),
- * the only file pread() may read (/proc/devices, -1: none), and the only
- * ids a spawn child may take (the workers'). */
+ * the only files pread() may read (/proc/devices and /proc/self/cgroup,
+ * -1: none), and the only ids a spawn child may take (the workers'). */
 struct prh_filter_pins {
     int worker_exe_fd;
     int socket_dir_fd;
     int proc_devices_fd;
+    int proc_cgroup_fd;
     uid_t worker_uid;
     gid_t worker_gid;
 };

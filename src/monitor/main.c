@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "devclass.h"
 #include "filter.h"
 #include "listener.h"
@@ -261,6 +262,8 @@ int main(int argc, char **argv)
     prh_monitor_init(&monitor, &o, &spawn);
     char devclass_err[160] = "";
     int proc_devices_fd = prh_devclass_open(devclass_err, sizeof(devclass_err));
+    char cgroup_err[160] = "";
+    int proc_cgroup_fd = prh_cgroup_open(cgroup_err, sizeof(cgroup_err));
     gid_t socket_gid = (gid_t)-1;
     if (o.socket_group && prh_resolve_group(o.socket_group, &socket_gid, err, sizeof(err)) < 0)
         fail(err);
@@ -297,6 +300,8 @@ int main(int argc, char **argv)
             uid, gid, wuid, wgid, o.timeout_s);
     if (proc_devices_fd < 0)
         prh_log(LOG_WARNING, "%s", devclass_err);
+    if (proc_cgroup_fd < 0)
+        prh_log(LOG_WARNING, "%s", cgroup_err);
     else if (prh_devclass_dm_major() != 0)
         prh_log(LOG_INFO, "device-mapper maps (block major %u) get the block layer's PR ioctls%s",
                 prh_devclass_dm_major(), o.keep_sys_admin ? ", with CAP_SYS_ADMIN kept" : "");
@@ -307,7 +312,8 @@ int main(int argc, char **argv)
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, proc_devices_fd, wuid, wgid};
+    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, proc_devices_fd, proc_cgroup_fd,
+                                   wuid, wgid};
     if (prh_monitor_filter_load(&pins) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "execute.h"
 #include "fdio.h"
 #include "ipc.h"
@@ -27,6 +28,8 @@ struct prh_session {
     int client_fd;            /* kept to stop the client's input at shutdown */
     int ipc_fd;
     pid_t worker;
+    unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started */
+    int retired;              /* ready, but started before the monitor moved */
     struct ucred peer;
     uint8_t record[PRH_IPC_MAX + 1]; /* +1: an oversized record shows */
     struct prh_result result;
@@ -64,6 +67,22 @@ static void list_remove(struct prh_session **head, struct prh_session *s)
     if (s->next)
         s->next->prev = s->prev;
     s->next = s->prev = NULL;
+}
+
+/* The monitor moved to another cgroup: the ready workers stay in the old
+ * one, so they end (their threads see retired) and new ones start. */
+static void retire_ready(struct prh_monitor *m)
+{
+    unsigned n = m->nready;
+    m->cgroup_epoch++;
+    while (m->ready) {
+        struct prh_session *s = m->ready;
+        list_remove(&m->ready, s);
+        m->nready--;
+        s->retired = 1;
+        pthread_cond_signal(&s->assigned);
+    }
+    prh_log(LOG_INFO, "the monitor moved to another cgroup: %u workers started ahead replaced", n);
 }
 
 static unsigned sessions_of_uid(const struct prh_monitor *m, uid_t uid)
@@ -264,6 +283,9 @@ static void session_free(struct prh_session *s)
 static int wait_for_client(struct prh_session *s)
 {
     struct prh_monitor *m = s->mon;
+    pthread_mutex_lock(&m->lock);
+    s->cgroup_epoch = m->cgroup_epoch;
+    pthread_mutex_unlock(&m->lock);
     int ok = spawn(s) == 0;
     if (!ok)
         prh_log(LOG_ERR, "cannot start a worker: %s", strerror(errno));
@@ -271,14 +293,18 @@ static int wait_for_client(struct prh_session *s)
     m->nstarting--;
     if (!ok)
         clock_gettime(CLOCK_MONOTONIC, &m->spare_failed);
+    if (ok && s->cgroup_epoch != m->cgroup_epoch)
+        ok = 0; /* the monitor moved while this worker started */
     if (ok) {
         list_add(&m->ready, s);
         m->nready++;
-        while (s->client_fd < 0 && !atomic_load(&m->stopping))
+        while (s->client_fd < 0 && !s->retired && !atomic_load(&m->stopping))
             pthread_cond_wait(&s->assigned, &m->lock);
-        if (s->client_fd < 0) { /* stopping, never assigned */
-            list_remove(&m->ready, s);
-            m->nready--;
+        if (s->client_fd < 0) { /* retired (off the list) or stopping, never assigned */
+            if (!s->retired) {
+                list_remove(&m->ready, s);
+                m->nready--;
+            }
             ok = 0;
         }
     }
@@ -378,10 +404,13 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
         return -1;
     }
     struct prh_session *fresh = session_new(m);
+    int moved = prh_cgroup_changed();
 
     /* Admission and the hand-over in one locked section: the counts cannot
      * change between the check and the increment. */
     pthread_mutex_lock(&m->lock);
+    if (moved)
+        retire_ready(m);
     unsigned long id = ++m->next_id;
     struct prh_session *s = m->ready;
     int was_ready = s != NULL;

@@ -30,6 +30,7 @@ struct prh_monitor {
     struct prh_session *active; /* serving a client */
     struct prh_session *ready;  /* worker running, waiting for a client */
     unsigned nactive, nready, nstarting;
+    unsigned cgroup_epoch;   /* moves to another cgroup seen (cgroup.h) */
     struct timespec spare_failed; /* last failed start of a spare worker */
     atomic_uint nbusy;       /* requests being executed (no lock) */
     unsigned long next_id;

@@ -1285,6 +1285,49 @@ for i in $(seq 10); do
 done
 expect_eq "a connect the moment the socket file appears is accepted (10 starts)" 0 "$refused"
 
+# --------------------------------------------- moved to the VM's cgroup
+
+# libvirt moves the pid it recorded into the VM's cgroup once the socket
+# file exists; the workers started ahead stay behind. The worker serving
+# the next client must be in the monitor's new cgroup.
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$CG2" ] && mkdir "$CG2/prhelper-test.$$" 2>/dev/null; then
+    cg=$CG2/prhelper-test.$$
+    start_daemon cgroup "$TMP/cgroup.sock" -v || not_ok "cgroup: daemon starts" "$(cat "$TMP/cgroup.log")"
+    cpid=$DAEMON_PID
+    for _ in $(seq 50); do [ "$(children_of "$cpid" | wc -l)" -ge 4 ] && break; sleep 0.1; done
+    before=$(sed -n 's/^0:://p' "/proc/$cpid/cgroup")
+    if echo "$cpid" > "$cg/cgroup.procs" 2>/dev/null; then
+        "$RAW" "$TMP/cgroup.sock" hello 0 req $IN /dev/null sleep 10000 > /dev/null 2>&1 &
+        holder=$!
+        PIDS+=("$holder")
+        w=$(worker_of "$TMP/cgroup.log" "$holder")
+        expect_eq "cgroup: the monitor moved (from $before)" "/prhelper-test.$$" \
+            "$(sed -n 's/^0:://p' "/proc/$cpid/cgroup")"
+        expect_eq "cgroup: the worker serving the next client is in the monitor's new cgroup" \
+            "/prhelper-test.$$" "$(sed -n 's/^0:://p' "/proc/$w/cgroup" 2>/dev/null)"
+        wait_log "$TMP/cgroup.log" 0 "moved to another cgroup: 4 workers started ahead replaced" ||
+            not_ok "cgroup: the move is logged" "$(tail -n 3 "$TMP/cgroup.log")"
+        stray=""
+        for _ in $(seq 50); do
+            stray=$(for p in $(children_of "$cpid" | awk '{ print $1 }'); do
+                grep -qx "0::/prhelper-test.$$" "/proc/$p/cgroup" 2>/dev/null || echo "$p"; done)
+            [ -z "$stray" ] && break
+            sleep 0.1
+        done
+        expect_eq "cgroup: the workers started before the move are gone, the new spares in the new cgroup" "" "$stray"
+        kill "$holder" 2>/dev/null
+        wait "$holder" 2>/dev/null
+        echo "$cpid" > "$CG2/cgroup.procs" 2>/dev/null
+    else
+        skip "cgroup: workers follow the monitor's cgroup" "cannot move a process into $cg"
+    fi
+    stop_daemon "$cpid"
+    rmdir "$cg" 2>/dev/null
+else
+    skip "cgroup: workers follow the monitor's cgroup" "no writable cgroup2 hierarchy"
+fi
+
 # ------------------------------------------------------------ socket mode
 
 # The mode never comes from the caller's umask: 0600, or 0660 with a group.

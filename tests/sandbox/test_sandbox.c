@@ -36,7 +36,8 @@
 typedef long (*probe_fn)(void);
 
 static int worker_exe_fd = -1; /* any O_PATH fd: the pin the filter gets */
-static int proc_devices_fd = -1; /* the one file pread() may read */
+static int proc_devices_fd = -1; /* the two files pread() may read */
+static int proc_cgroup_fd = -1;
 
 #define WORKER_ID 4343 /* the workers' uid and gid the monitor's filter pins */
 
@@ -50,7 +51,8 @@ enum sandbox {
 
 static int load_monitor_filter(void)
 {
-    struct prh_filter_pins pins = {worker_exe_fd, -1, proc_devices_fd, WORKER_ID, WORKER_ID};
+    struct prh_filter_pins pins = {worker_exe_fd, -1, proc_devices_fd, proc_cgroup_fd, WORKER_ID,
+                                   WORKER_ID};
     return prh_monitor_filter_load(&pins);
 }
 
@@ -142,6 +144,7 @@ static long do_ioctl_pr_all(void)
 }
 static long do_ioctl_pr_high(void) { return syscall(SYS_ioctl, 0, (1UL << 32) | IOC_PR_REGISTER, 0); }
 static long do_pread_proc_devices(void) { char b[64]; return syscall(SYS_pread64, proc_devices_fd, b, sizeof(b), 0); }
+static long do_pread_proc_cgroup(void) { char b[64]; return syscall(SYS_pread64, proc_cgroup_fd, b, sizeof(b), 0); }
 static long do_pread_other(void) { char b[64]; return syscall(SYS_pread64, 0, b, sizeof(b), 0); }
 static long do_socket(void) { return syscall(SYS_socket, AF_INET, SOCK_STREAM, 0); }
 static long do_connect(void)
@@ -218,6 +221,7 @@ static void worker_forbids_ioctl(void **s)
     expect_killed(WORKER, do_ioctl_sgio);
     expect_killed(WORKER, do_ioctl_pr_all);
     expect_killed(WORKER, do_pread_proc_devices);
+    expect_killed(WORKER, do_pread_proc_cgroup);
 }
 static void worker_forbids_socket(void **s) { (void)s; expect_killed(WORKER, do_socket); expect_killed(WORKER, do_connect); }
 static void worker_forbids_exec(void **s) { (void)s; expect_killed(WORKER, do_execve); expect_killed(WORKER, do_execveat_other); }
@@ -251,13 +255,14 @@ static void stacked_worker_forbids(void **s)
 static void stacked_worker_survives_stop(void **s) { (void)s; assert_int_equal(run_in_child(STACKED, do_restart_syscall, 1), SURVIVED); }
 
 /* Monitor: SG_IO and the block PR requests are its ioctls; pread only of
- * /proc/devices; no paths, no sockets, no other exec. */
+ * /proc/devices and /proc/self/cgroup; no paths, no sockets, no other exec. */
 static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_sgio); }
 static void monitor_allows_block_pr(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_pr_all); }
-static void monitor_reads_proc_devices_only(void **s)
+static void monitor_reads_its_proc_files_only(void **s)
 {
     (void)s;
     expect_allowed(MONITOR, do_pread_proc_devices);
+    expect_allowed(MONITOR, do_pread_proc_cgroup);
     expect_killed(MONITOR, do_pread_other);
 }
 static void monitor_forbids_other_ioctl(void **s)
@@ -288,8 +293,10 @@ static int setup(void **s)
     (void)s;
     worker_exe_fd = open("/bin/true", O_PATH | O_CLOEXEC);
     proc_devices_fd = open("/proc/devices", O_RDONLY | O_CLOEXEC);
+    proc_cgroup_fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
     int nul = open("/dev/null", O_RDWR);
-    if (worker_exe_fd < 0 || proc_devices_fd < 0 || nul < 0 || dup2(nul, 0) < 0)
+    if (worker_exe_fd < 0 || proc_devices_fd < 0 || proc_cgroup_fd < 0 || nul < 0 ||
+        dup2(nul, 0) < 0)
         return -1;
     close(nul);
     return 0;
@@ -315,7 +322,7 @@ int main(void)
         cmocka_unit_test(stacked_worker_survives_stop),
         cmocka_unit_test(monitor_allows_sgio),
         cmocka_unit_test(monitor_allows_block_pr),
-        cmocka_unit_test(monitor_reads_proc_devices_only),
+        cmocka_unit_test(monitor_reads_its_proc_files_only),
         cmocka_unit_test(monitor_forbids_other_ioctl),
         cmocka_unit_test(monitor_forbids_open),
         cmocka_unit_test(monitor_forbids_exec),
