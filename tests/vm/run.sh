@@ -4,7 +4,9 @@
 # tests/vm/guest-tests.sh there against prhelper, qemu-pr-helper and the
 # disks directly. See tests/vm/README.md.
 #
-# Usage: tests/vm/run.sh [check|bench]
+# Usage: tests/vm/run.sh [check|bench|libvirt]
+#   libvirt: section 13 instead (tests/vm/libvirt-tests.sh): libvirt's
+#   managed mode in a Debian 12 root (tests/vm/libvirt-root.sh)
 # Environment:
 #   PRHELPER_VM_CACHE  download/unpack cache (default /var/cache/prhelper-vm)
 #   VM_TIMEOUT         seconds the guest may run (default 900)
@@ -21,7 +23,7 @@
 set -eu
 
 MODE=${1:-check}
-case $MODE in check|bench) ;; *) echo "usage: $0 [check|bench]" >&2; exit 2 ;; esac
+case $MODE in check|bench|libvirt) ;; *) echo "usage: $0 [check|bench|libvirt]" >&2; exit 2 ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -128,6 +130,10 @@ fi
 SGDIR=$(unpack sg3-utils)
 LSGDIR=$(unpack "$sgpkg")
 KVER=$(ls "$KDIR/lib/modules" | head -1)
+LVIMG=""
+if [ "$MODE" = libvirt ]; then
+	LVIMG=$(bash "$HERE/libvirt-root.sh" "$CACHE") || { echo "cannot build the libvirt root"; echo "0 passed, 1 failed"; exit 1; }
+fi
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 [ -e "$VMLINUZ" ] || VMLINUZ=$KDIR/lib/modules/$KVER/vmlinuz
 
@@ -157,6 +163,12 @@ for f in entry.S hw.c virtio_scsi.c main.c; do
 done
 ld -m elf_i386 -T "$HERE/guestprog/link.ld" -o "$WORK/prtest.elf" "$WORK"/gp-*.o ||
 	{ echo "0 passed, 1 failed"; exit 1; }
+# Section 13 installs prhelper into its Debian root as `make install` lays
+# it out (the users come from the sysusers file in the guest).
+if [ "$MODE" = libvirt ]; then
+	make -s -C "$TOP" B="$WORK/build" DESTDIR="$WORK/install" install >>"$WORK/make.log" 2>&1 ||
+		{ cat "$WORK/make.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 # ---- initramfs ----
 R=$WORK/root
@@ -207,6 +219,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 # kernel modules: only the ones the guest loads, plus their dependencies
 MODS="sd_mod sg configfs target_core_mod target_core_iblock tcm_loop dm-mod dm-multipath
       dm-round-robin"
+[ "$MODE" = libvirt ] && MODS="$MODS virtio_pci virtio_blk crc32c_generic ext4"
 MSRC=$KDIR/lib/modules/$KVER
 MDST=$R/lib/modules/$KVER
 mkdir -p "$MDST"
@@ -229,7 +242,11 @@ for m in $MODS; do add_mod "$m"; done
 depmod -b "$R" "$KVER"
 
 cp "$HERE/guest-init.sh" "$R/init"
-cp "${VM_TESTS:-$HERE/guest-tests.sh}" "$R/opt/prh/guest-tests.sh"
+TESTS=$HERE/guest-tests.sh
+[ "$MODE" = libvirt ] && TESTS=$HERE/libvirt-tests.sh
+cp "${VM_TESTS:-$TESTS}" "$R/opt/prh/guest-tests.sh"
+cp "$HERE/guest-tests.sh" "$R/opt/prh/guest-lib.sh" # its functions, for libvirt-tests.sh
+[ -d "$WORK/install" ] && cp -a "$WORK/install" "$R/opt/prh/install"
 chmod 755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"
 echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER ($SUITE), built in $(( $(date +%s) - T0 )) s"
@@ -238,13 +255,22 @@ echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER ($SUIT
 APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE"
 [ "${VM_SHELL:-0}" = 1 ] && APPEND="$APPEND prhvm_shell=1"
 LOG=$WORK/console.log
-if [ "${VM_SHELL:-0}" = 1 ]; then
-	exec qemu-system-x86_64 -accel tcg -kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio.gz" \
-		-append "$APPEND" -nographic -no-reboot -m 1024 -smp 2
+MEM=1024
+DISK=""
+if [ -n "$LVIMG" ]; then
+	# the root as a snapshot: the guest's writes never reach the cache
+	MEM=1536
+	DISK="-drive file=$LVIMG,if=virtio,format=raw,snapshot=on"
 fi
+if [ "${VM_SHELL:-0}" = 1 ]; then
+	# shellcheck disable=SC2086
+	exec qemu-system-x86_64 -accel tcg -kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio.gz" \
+		-append "$APPEND" -nographic -no-reboot -m $MEM -smp 2 $DISK
+fi
+# shellcheck disable=SC2086
 qemu-system-x86_64 -accel tcg -kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio.gz" \
 	-append "$APPEND" -display none -serial "file:$LOG" -monitor none -no-reboot \
-	-m 1024 -smp 2 </dev/null >"$WORK/qemu.log" 2>&1 &
+	-m $MEM -smp 2 $DISK </dev/null >"$WORK/qemu.log" 2>&1 &
 QPID=$!
 deadline=$(( $(date +%s) + TIMEOUT ))
 shown=0
