@@ -61,7 +61,7 @@ include tests/tests.mk
 # Debian 12 packages needed to build and test (make deps, as root).
 DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
 	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils \
-	busybox-static kmod cpio dmsetup
+	busybox-static kmod cpio dmsetup debootstrap groff-base
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
@@ -70,12 +70,16 @@ deps:
 # from the sysusers file; on the running system (no DESTDIR) they are
 # created right away, with useradd where systemd-sysusers is missing.
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MANDIR ?= $(PREFIX)/share/man
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/prhelper $(DESTDIR)$(SBINDIR)/prhelper
 	install -m 0755 $(B)/prhelper-worker $(DESTDIR)$(LIBEXECDIR)/prhelper-worker
 	install -m 0755 $(B)/prhelper-client $(DESTDIR)$(BINDIR)/prhelper-client
 	install -m 0644 systemd/prhelper.sysusers $(DESTDIR)$(SYSUSERSDIR)/prhelper.conf
+	install -m 0644 man/prhelper.8 $(DESTDIR)$(MANDIR)/man8/prhelper.8
+	install -m 0644 man/prhelper-client.1 $(DESTDIR)$(MANDIR)/man1/prhelper-client.1
 	@if [ -z "$(DESTDIR)" ]; then \
 		if command -v systemd-sysusers >/dev/null; then \
 			systemd-sysusers $(SYSUSERSDIR)/prhelper.conf; \

@@ -9,12 +9,13 @@ include tests/sandbox/sandbox.mk
 include tests/fuzz/fuzz.mk
 include tests/policy/policy.mk
 include tests/vm/vm.mk
+include tests/man/man.mk
 
 ALL_SRC_H := $(wildcard src/*/*.c src/*/*.h)
 
 # The real-device tests join in wherever QEMU can boot the test guest.
 HAVE_QEMU := $(shell command -v qemu-system-x86_64 2>/dev/null)
 
-check: check-unit check-sandbox check-fuzz-replay check-integration $(if $(HAVE_QEMU),check-vm)
+check: check-unit check-sandbox check-fuzz-replay check-man check-integration $(if $(HAVE_QEMU),check-vm)
 
 .PHONY: check check-unit check-integration

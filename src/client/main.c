@@ -55,7 +55,8 @@ static void usage(FILE *out)
         "      --type T           1-15 or wr-ex, ex-ac, wr-ex-ro, ex-ac-ro,\n"
         "                         wr-ex-ar, ex-ac-ar (also we, ea, we-ro, ...)\n"
         "      --aptpl            set APTPL in the parameter list\n"
-        "  -h, --help             show this help\n\n"
+        "  -h, --help             show this help\n"
+        "  -V, --version          show the version\n\n"
         "Commands:\n"
         "  read-keys | read-reservation | report-capabilities | read-full-status\n"
         "  register [--key K] --sa-key SK     register-ignore --sa-key SK\n"
@@ -110,6 +111,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     static const struct option longopts[] = {
         {"socket", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {"json", no_argument, NULL, OPT_JSON},
         {"alloc-length", required_argument, NULL, OPT_ALLOC},
         {"read-only", no_argument, NULL, OPT_RO},
@@ -124,10 +126,11 @@ static int parse_args(int argc, char **argv, struct options *o)
     char *end;
 
     opterr = 0; /* our own messages, with our prefix */
-    while ((c = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': o->socket_path = optarg; break;
         case 'h': usage(stdout); return -1;
+        case 'V': printf("prhelper-client " PRH_VERSION "\n"); return -1;
         case OPT_JSON: o->json = 1; break;
         case OPT_RO: o->access = O_RDONLY + 1; break;
         case OPT_RW: o->access = O_RDWR + 1; break;
@@ -255,7 +258,7 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
 
     if (rc != 0)
-        return rc < 0 ? EXIT_GOOD : rc; /* -1: --help */
+        return rc < 0 ? EXIT_GOOD : rc; /* -1: --help, --version */
     if ((rc = build_request(&o, &rq)) != 0)
         return rc;
 

@@ -10,9 +10,6 @@
 #ifndef PRH_LIBEXECDIR
 #define PRH_LIBEXECDIR "/usr/libexec/prhelper"
 #endif
-#ifndef PRH_VERSION
-#define PRH_VERSION "0.1.0"
-#endif
 
 #define PRH_DEFAULT_PIDFILE "/run/prhelper.pid"
 #define PRH_DEFAULT_WORKER PRH_LIBEXECDIR "/prhelper-worker"
