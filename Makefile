@@ -35,7 +35,13 @@ WORKER_OBJ := $(patsubst src/%.c,$(B)/static/%.o,$(WORKER_SRC) $(COMMON_SRC))
 
 PROGRAMS := $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client
 
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(B)/systemd/prhelper@.service
+
+# The per-VM template is the shared unit with its socket's instance name:
+# one set of hardening settings, in systemd/prhelper.service.
+$(B)/systemd/prhelper@.service: systemd/prhelper.service
+	@mkdir -p $(dir $@)
+	sed -e 's/^Description=\(.*\)/Description=\1 for %i/' -e 's/prhelper\.socket/prhelper@%i.socket/' $< > $@
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -71,15 +77,19 @@ deps:
 # created right away, with useradd where systemd-sysusers is missing.
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS := systemd/prhelper.socket systemd/prhelper.service systemd/prhelper@.socket \
+	$(B)/systemd/prhelper@.service
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(B)/prhelper $(DESTDIR)$(SBINDIR)/prhelper
 	install -m 0755 $(B)/prhelper-worker $(DESTDIR)$(LIBEXECDIR)/prhelper-worker
 	install -m 0755 $(B)/prhelper-client $(DESTDIR)$(BINDIR)/prhelper-client
 	install -m 0644 systemd/prhelper.sysusers $(DESTDIR)$(SYSUSERSDIR)/prhelper.conf
 	install -m 0644 man/prhelper.8 $(DESTDIR)$(MANDIR)/man8/prhelper.8
 	install -m 0644 man/prhelper-client.1 $(DESTDIR)$(MANDIR)/man1/prhelper-client.1
+	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 	@if [ -z "$(DESTDIR)" ]; then \
 		if command -v systemd-sysusers >/dev/null; then \
 			systemd-sysusers $(SYSUSERSDIR)/prhelper.conf; \

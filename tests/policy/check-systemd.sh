@@ -1,7 +1,9 @@
 #!/bin/bash
-# systemd units: verify is clean and `systemd-analyze security` rates the
-# service at most MAX_EXPOSURE. Needs no installed prhelper: verify runs on
-# copies whose ExecStart points at the freshly built binary.
+# systemd units, the shared one and the per-VM template (instance "vm1"):
+# verify is clean and `systemd-analyze security` rates each service at most
+# MAX_EXPOSURE. Needs no installed prhelper: verify runs on copies whose
+# ExecStart points at the freshly built binary. The template service is
+# made by make from the shared one (BUILD/systemd/prhelper@.service).
 # Usage: check-systemd.sh [path/to/built/prhelper]   (default build/prhelper)
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,19 +18,27 @@ BIN=$(realpath -m "${1:-build/prhelper}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ -x "$BIN" ]; then
-    sed "s#^ExecStart=/usr/sbin/prhelper#ExecStart=$BIN#" systemd/prhelper.service >"$tmp/prhelper.service"
-    cp systemd/prhelper.socket "$tmp/"
+TEMPLATE=$(dirname "$BIN")/systemd/prhelper@.service
+# verify_units NAME SERVICE-SOURCE SOCKET-SOURCE
+verify_units() {
+    sed "s#^ExecStart=/usr/sbin/prhelper#ExecStart=$BIN#" "$2" >"$tmp/$1.service"
+    cp "$3" "$tmp/$1.socket"
     # verify prints warnings but may still exit 0: any output is a failure.
-    out=$(systemd-analyze verify --man=no "$tmp/prhelper.service" "$tmp/prhelper.socket" 2>&1)
+    out=$(systemd-analyze verify --man=no "$tmp/$1.service" "$tmp/$1.socket" 2>&1)
     if [ $? -eq 0 ] && [ -z "$out" ]; then
-        ok "systemd-analyze verify prhelper.service prhelper.socket"
+        ok "systemd-analyze verify $1.service $1.socket"
     else
-        not_ok "systemd-analyze verify prhelper.service prhelper.socket"
+        not_ok "systemd-analyze verify $1.service $1.socket"
         printf '%s\n' "$out" | sed 's/^/#   /'
     fi
+}
+if [ -x "$BIN" ] && [ -e "$TEMPLATE" ]; then
+    verify_units prhelper systemd/prhelper.service systemd/prhelper.socket
+    verify_units prhelper@vm1 "$TEMPLATE" systemd/prhelper@.socket
+    check "template: its service differs from the shared one only in names" sh -c \
+        "diff systemd/prhelper.service '$TEMPLATE' | grep '^>' | grep -qv -e 'for %i\$' -e 'prhelper@%i.socket' && exit 1 || true"
 else
-    not_ok "systemd-analyze verify: $BIN not built"
+    not_ok "systemd-analyze verify: $BIN or $TEMPLATE not built"
 fi
 
 grep -q '^ExecStart=/usr/sbin/prhelper ' systemd/prhelper.service &&
@@ -42,15 +52,19 @@ else
     ok "no PrivateDevices=/PrivateUsers= (they remove CAP_SYS_RAWIO)"
 fi
 
-line=$(systemd-analyze security --offline=yes systemd/prhelper.service 2>&1 |
-       grep 'Overall exposure level for prhelper.service')
-score=$(printf '%s\n' "$line" | sed -n 's/.*prhelper\.service: \([0-9.]*\) .*/\1/p')
-if [ -n "$score" ] && awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
-    ok "security exposure $score <= $MAX_EXPOSURE"
-else
-    not_ok "security exposure ${score:-unknown} <= $MAX_EXPOSURE"
-    printf '#   %s\n' "${line:-no exposure line}"
-fi
+# security_of UNIT-FILE NAME: its exposure at most MAX_EXPOSURE
+security_of() {
+    line=$(systemd-analyze security --offline=yes "$1" 2>&1 | grep "Overall exposure level for $2")
+    score=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9.]*\) .*/\1/p')
+    if [ -n "$score" ] && awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
+        ok "$2: security exposure $score <= $MAX_EXPOSURE"
+    else
+        not_ok "$2: security exposure ${score:-unknown} <= $MAX_EXPOSURE"
+        printf '#   %s\n' "${line:-no exposure line}"
+    fi
+}
+security_of systemd/prhelper.service prhelper.service
+[ -e "$tmp/prhelper@vm1.service" ] && security_of "$tmp/prhelper@vm1.service" prhelper@vm1.service
 
 if command -v systemd-sysusers >/dev/null; then
     # Installed where the unit's User= expects it, in a scratch root.
