@@ -1,7 +1,10 @@
 /* One log line per call, written with a single write() so lines from
  * threads never interleave. On stderr each line starts with a syslog
  * priority prefix ("<5>") that journald turns into the entry's priority;
- * after -d the lines go to syslog instead. */
+ * after -d the lines go to syslog instead. Under systemd, when stderr is
+ * the journal, each line is a journal entry of its own instead, sent over
+ * journald's native socket with the caller's fields (PRHELPER_*, listed
+ * in prhelper(8)), so that `journalctl PRHELPER_OP=PR_OUT` finds them. */
 #ifndef PRH_LOG_H
 #define PRH_LOG_H
 
@@ -12,8 +15,17 @@ extern int prh_log_threshold;
 
 void prh_log_use_syslog(const char *ident);
 
+/* Connects to journald's socket, before the filter, when JOURNAL_STREAM
+ * says stderr is the journal. Returns 1 when entries go there. */
+int prh_log_use_journal(const char *ident);
+
 __attribute__((format(printf, 2, 3)))
 void prh_log(int priority, const char *fmt, ...);
+
+/* The same with journal fields: "NAME=value\n" lines (no other newline);
+ * without the journal they are dropped and the line is as prh_log's. */
+__attribute__((format(printf, 3, 4)))
+void prh_log_with(int priority, const char *fields, const char *fmt, ...);
 
 #define prh_log_enabled(priority) ((priority) <= prh_log_threshold)
 

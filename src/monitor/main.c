@@ -234,6 +234,8 @@ int main(int argc, char **argv)
         return 0;
     }
     prh_log_threshold = log_threshold(o.verbosity);
+    if (!o.daemonize)
+        prh_log_use_journal("prhelper"); /* under systemd: entries with fields */
     if (prh_resolve_ids(o.user, o.group, &uid, &gid, err, sizeof(err)) < 0)
         fail(err);
     int shared_uid;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -121,6 +122,13 @@ static const char *action_name(uint8_t op, uint8_t sa)
     return op == PRH_OP_CLEANUP ? "-" : "UNKNOWN";
 }
 
+/* The journal fields of a connection's lines (prhelper(8) lists them). */
+static int peer_fields(char *buf, size_t len, const struct prh_session *s)
+{
+    return snprintf(buf, len, "PRHELPER_CONN=%lu\nPRHELPER_PEER_PID=%d\nPRHELPER_PEER_UID=%u\n"
+                    "PRHELPER_PEER_GID=%u\n", s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid);
+}
+
 /* Every PR OUT changes shared storage: always logged. The rest at -v. */
 static void log_command(const struct prh_session *s, const struct prh_request *req,
                         const struct prh_result *res, long usec)
@@ -130,15 +138,24 @@ static void log_command(const struct prh_session *s, const struct prh_request *r
         return;
     struct prh_sense sk = prh_sense_parse(res->sense);
     uint8_t sa = req->cdb[1] & 0x1f;
-    prh_log(prio,
-            "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
-            " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us",
-            s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
-            minor(res->rdev), opcode_name(req->cdb[0]), action_name(req->cdb[0], sa),
-            sa, req->cdb[2] & 0x0f, req->xfer_len, (unsigned)res->status, sk.key,
-            sk.asc, sk.ascq,
-            res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : prh_backend_name(res->backend),
-            usec);
+    const char *op = opcode_name(req->cdb[0]), *action = action_name(req->cdb[0], sa);
+    const char *backend = prh_backend_name(res->backend);
+    char fields[768];
+    int n = peer_fields(fields, sizeof(fields), s);
+    snprintf(fields + n, sizeof(fields) - (size_t)n,
+             "PRHELPER_DEVICE=%u:%u\nPRHELPER_OP=%s\nPRHELPER_SA=%s\nPRHELPER_TYPE=%u\n"
+             "PRHELPER_STATUS=0x%02x\nPRHELPER_SENSE=%x/%02x/%02x\nPRHELPER_USEC=%ld\n"
+             "PRHELPER_BACKEND=%s\n",
+             major(res->rdev), minor(res->rdev), req->cdb[0] == PRH_OP_PR_IN ? "PR_IN"
+             : req->cdb[0] == PRH_OP_PR_OUT ? "PR_OUT" : "CLEANUP", action,
+             req->cdb[2] & 0x0f, (unsigned)res->status, sk.key, sk.asc, sk.ascq, usec, backend);
+    prh_log_with(prio, fields,
+                 "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
+                 " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us",
+                 s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
+                 minor(res->rdev), op, action, sa, req->cdb[2] & 0x0f, req->xfer_len,
+                 (unsigned)res->status, sk.key, sk.asc, sk.ascq,
+                 res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : backend, usec);
 }
 
 static long elapsed_us(const struct timespec *t0)
@@ -324,8 +341,10 @@ static void *session_thread(void *arg)
     if (hand_over(s) < 0) {
         prh_log(LOG_ERR, "conn %lu: cannot start a worker: %s", s->id, strerror(errno));
     } else {
-        prh_log(LOG_NOTICE, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
-                (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
+        char fields[256];
+        peer_fields(fields, sizeof(fields), s);
+        prh_log_with(LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
+                     (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
         serve(s);
     }
     pthread_mutex_lock(&m->lock);

@@ -767,7 +767,13 @@ if command -v unshare > /dev/null; then
             not_ok "$name: starts" "$(cat "$TMP/logsys$opts.err")"
             continue
         fi
-        lpid=$(cat "$TMP/logsys$opts.pid")
+        # the socket appears before daemon() forks; the pidfile gets the
+        # child's pid after it
+        for _ in $(seq 100); do
+            lpid=$(cat "$TMP/logsys$opts.pid" 2>/dev/null)
+            [ -n "$lpid" ] && [ "$(status_field "$lpid" Seccomp 2>/dev/null)" = 2 ] && break
+            sleep 0.05
+        done
         PIDS+=("$lpid")
         log_case "$name" "$lpid" "$sock" "$TMP/syslog$opts.out" "reaches syslog"
         nserving=$(grep -c 'serving' "$TMP/syslog$opts.out")
@@ -782,6 +788,53 @@ if command -v unshare > /dev/null; then
     done
 else
     skip "logging to syslog" "unshare not installed"
+fi
+
+# Under systemd with stderr on the journal (JOURNAL_STREAM names it), each
+# line is a journal entry with PRHELPER_* fields, sent over journald's
+# native socket: here a datagram sink bound where journald's would be, in
+# a mount namespace with a /run of its own.
+if command -v unshare > /dev/null && [ -b "$LOOP" ]; then
+    d=$TMP/journal
+    mkdir -p "$d"
+    "$RAW" syslog-sink "$d/socket" > "$TMP/journal.out" 2>&1 &
+    PIDS+=($!)
+    wait_for_socket "$d/socket"
+    jsock=$TMP/logjournal.sock
+    : > "$TMP/logjournal.err"
+    js=$(stat -c '%d:%i' "$TMP/logjournal.err")
+    unshare -m --propagation private sh -c "mount -t tmpfs none /run && mkdir -p /run/systemd/journal &&
+        mount --bind '$d' /run/systemd/journal &&
+        JOURNAL_STREAM=$js exec '$MONITOR_BIN' -k '$jsock' --worker '$WORKER_BIN'" 2>> "$TMP/logjournal.err" &
+    jpid=$!
+    PIDS+=("$jpid")
+    if wait_for_socket "$jsock"; then
+        "$RAW" "$jsock" hello 0 cdb $OUT24 fd "$LOOP:rw" param zeros:24 reply > /dev/null 2>&1 &
+        rpid=$!
+        wait "$rpid"
+        wait_log "$TMP/journal.out" 0 "PRHELPER_OP=PR_OUT" 3
+        lm=$(stat -c '%t:%T' "$LOOP")
+        # the last entry whose MESSAGE is the PR OUT line, NAME=value lines
+        entry=$(awk '/^PRIORITY=/ { e = "" } { e = e $0 "\n" } /^MESSAGE=.*PR OUT/ { last = e }
+                     END { printf "%s", last }' "$TMP/journal.out")
+        want="PRIORITY=5 SYSLOG_IDENTIFIER=prhelper PRHELPER_PEER_PID=$rpid PRHELPER_PEER_UID=0 PRHELPER_DEVICE=$((16#${lm%:*})):$((16#${lm#*:})) PRHELPER_OP=PR_OUT PRHELPER_SA=REGISTER PRHELPER_TYPE=0 PRHELPER_STATUS=0x02 PRHELPER_BACKEND=sg"
+        missing=""
+        for f in $want; do echo "$entry" | grep -qxF "$f" || missing="$missing $f"; done
+        result "journal: a PR OUT is an entry with its fields (peer, device, op, sa, status, backend)" \
+            "$([ -z "$missing" ]; echo $?)" "missing:$missing" "$(cat "$TMP/journal.out")"
+        grep -q '^PRHELPER_SENSE=[0-9a-f]/[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]$' "$TMP/journal.out" &&
+            grep -q '^PRHELPER_USEC=[0-9][0-9]*$' "$TMP/journal.out"
+        result "journal: ... and its sense and duration" $? "$(cat "$TMP/journal.out")"
+        grep -q "^MESSAGE=conn [0-9]* from pid $rpid uid 0" "$TMP/journal.out"
+        result "journal: the connection line is an entry too" $? "$(cat "$TMP/journal.out")"
+        ! grep -q 'PR OUT' "$TMP/logjournal.err"
+        result "journal: those lines are not written to stderr as well" $? "$(cat "$TMP/logjournal.err")"
+    else
+        not_ok "journal: daemon starts" "$(cat "$TMP/logjournal.err")"
+    fi
+    stop_daemon "$jpid"
+else
+    skip "logging to the journal" "unshare or a loop device missing"
 fi
 
 # ------------------------------------------------------ operator signals
