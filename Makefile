@@ -45,11 +45,11 @@ $(B)/systemd/prhelper@.service: systemd/prhelper.service
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(dir $<) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -I$(dir $<) -c $< -o $@
 
 $(B)/static/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(dir $<) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(dir $<) -c $< -o $@
 
 $(B)/prhelper: $(MONITOR_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) $(SAN_FLAGS) $^ -o $@ -lseccomp -lcap-ng -lsystemd -lpthread
@@ -70,7 +70,8 @@ DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
 	busybox-static kmod cpio dmsetup debootstrap groff-base
 deps:
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) \
+		$(DEB_BUILD_PACKAGES)
 
 # The system users prhelper (monitor) and prhelper-worker (workers) come
 # from the sysusers file; on the running system (no DESTDIR) they are

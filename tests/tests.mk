@@ -10,12 +10,14 @@ include tests/fuzz/fuzz.mk
 include tests/policy/policy.mk
 include tests/vm/vm.mk
 include tests/man/man.mk
+include tests/deb/deb.mk
 
 ALL_SRC_H := $(wildcard src/*/*.c src/*/*.h)
 
 # The real-device tests join in wherever QEMU can boot the test guest.
 HAVE_QEMU := $(shell command -v qemu-system-x86_64 2>/dev/null)
 
-check: check-unit check-sandbox check-fuzz-replay check-man check-integration $(if $(HAVE_QEMU),check-vm)
+check: check-unit check-sandbox check-fuzz-replay check-man check-deb check-integration \
+	$(if $(HAVE_QEMU),check-vm)
 
 .PHONY: check check-unit check-integration

@@ -1,0 +1,111 @@
+#!/bin/bash
+# The Debian package: built by `make deb` (lintian clean), installed with
+# dpkg into a clean Debian 12 root (debootstrap minbase plus systemd, cached
+# under $PRHELPER_DEB_CACHE, default /var/cache/prhelper-deb), checked
+# there (files, users, units, a daemon that serves), removed and purged,
+# and the root compared with what it was before.
+# Usage: tests/deb/check.sh DEB   (run as root)
+set -u
+DEB=$(realpath "$1")
+CACHE=${PRHELPER_DEB_CACHE:-/var/cache/prhelper-deb}
+PKGS="systemd adduser libcap-ng0 libseccomp2"
+pass=0
+fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+not_ok() { echo "not ok - $1"; shift; printf '%s\n' "$@" | sed 's/^/#   /'; fail=$((fail + 1)); }
+check() { # NAME COMMAND...
+	local n=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$n"; else not_ok "$n" "$out"; fi
+}
+finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
+PATH=$PATH:/usr/sbin:/sbin
+
+# ---- the clean root, built once per package list
+KEY=$(echo "bookworm minbase $PKGS" | sha256sum | cut -c1-16)
+BASE=$CACHE/$KEY
+if [ ! -e "$BASE/.done" ]; then
+	command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	rm -rf "$CACHE"
+	mkdir -p "$BASE"
+	t0=$SECONDS
+	if ! debootstrap --variant=minbase --include="${PKGS// /,}" bookworm "$BASE/root" \
+		http://deb.debian.org/debian >"$BASE/debootstrap.log" 2>&1; then
+		not_ok "a clean Debian 12 root (debootstrap)" "$(tail -5 "$BASE/debootstrap.log")"
+		finish
+	fi
+	chroot "$BASE/root" apt-get clean
+	touch "$BASE/.done"
+	echo "# clean root built in $((SECONDS - t0)) s"
+fi
+W=$(mktemp -d /tmp/prhelper-deb.XXXXXX)
+R=$W/root
+trap 'umount "$R/proc" 2>/dev/null; rm -rf "$W"' EXIT
+cp -a "$BASE/root" "$R"
+# what the root holds, less what dpkg, adduser and logs rightly change
+snapshot() {
+	(cd "$R" && find . -path ./proc -prune -o -path ./tmp -prune -o -path ./run -prune -o -print) |
+		grep -vE '^\./(var/lib/dpkg|var/log|var/cache/debconf|var/lib/systemd/deb-systemd-helper)' |
+		grep -vE '^\./etc/(passwd|group|shadow|gshadow|subuid|subgid)-?$' | sort
+}
+snapshot >"$W/before"
+
+# ---- install
+cp "$DEB" "$R/tmp/prhelper.deb"
+check "dpkg -i $(basename "$DEB") into a clean Debian 12 root" chroot "$R" dpkg -i /tmp/prhelper.deb
+rm -f "$R/tmp/prhelper.deb"
+missing=""
+for f in $(chroot "$R" dpkg -L prhelper); do [ -e "$R$f" ] || missing="$missing $f"; done
+check "every file dpkg lists is there${missing:+ (missing:$missing)}" [ -z "$missing" ]
+for f in /usr/sbin/prhelper /usr/libexec/prhelper/prhelper-worker /usr/bin/prhelper-client \
+	/lib/systemd/system/prhelper.socket /lib/systemd/system/prhelper.service \
+	/lib/systemd/system/prhelper@.socket /lib/systemd/system/prhelper@.service \
+	/usr/lib/sysusers.d/prhelper.conf /etc/apparmor.d/usr.sbin.prhelper \
+	/usr/share/man/man8/prhelper.8.gz /usr/share/man/man1/prhelper-client.1.gz \
+	/usr/share/doc/prhelper/README.md /usr/share/doc/prhelper/copyright; do
+	check "installed: $f" [ -e "$R$f" ]
+done
+for u in prhelper prhelper-worker; do
+	line=$(chroot "$R" getent passwd $u)
+	uid=$(echo "$line" | cut -d: -f3)
+	check "system user $u (${line:-none})" [ -n "$uid" -a "${uid:-1000}" -lt 1000 ]
+done
+check "prhelper.socket enabled (sockets.target wants it)" \
+	[ -L "$R/etc/systemd/system/sockets.target.wants/prhelper.socket" ]
+out=$(chroot "$R" systemd-analyze verify --man=no /lib/systemd/system/prhelper.socket \
+	/lib/systemd/system/prhelper.service prhelper@vm1.socket prhelper@vm1.service 2>&1)
+check "systemd-analyze verify of the installed units, prhelper@vm1 too${out:+: $out}" [ -z "$out" ]
+check "prhelper -V, prhelper-client --version run" sh -c \
+	"chroot '$R' prhelper -V | grep -qx 'prhelper [0-9.]*' && chroot '$R' prhelper-client --version | grep -qx 'prhelper-client [0-9.]*'"
+
+# the installed daemon serves: as the packaged users, with the packaged worker
+mount -t proc proc "$R/proc"
+chroot "$R" /usr/sbin/prhelper -k /tmp/prh.sock 2>"$W/daemon.log" &
+dpid=$!
+for _ in $(seq 100); do [ -S "$R/tmp/prh.sock" ] && break; sleep 0.1; done
+out=$(chroot "$R" prhelper-client -k /tmp/prh.sock /dev/null read-keys 2>&1)
+rc=$?
+check "the installed daemon answers prhelper-client (/dev/null: exit 1, ABORTED COMMAND)" \
+	sh -c "[ $rc = 1 ] && echo '$out' | grep -qi 'aborted command'"
+check "it runs as prhelper, its workers as prhelper-worker" grep -q \
+	"as uid $(chroot "$R" id -u prhelper) gid $(chroot "$R" id -g prhelper), workers uid $(chroot "$R" id -u prhelper-worker)" \
+	"$W/daemon.log"
+kill $dpid
+wait $dpid
+umount "$R/proc"
+
+# ---- remove, purge
+check "dpkg -r prhelper" chroot "$R" dpkg -r prhelper
+check "after remove: binaries gone, the AppArmor profile (a conffile) kept" \
+	[ ! -e "$R/usr/sbin/prhelper" -a -e "$R/etc/apparmor.d/usr.sbin.prhelper" ]
+check "dpkg -P prhelper" chroot "$R" dpkg -P prhelper
+snapshot >"$W/after"
+left=$(comm -13 "$W/before" "$W/after")
+gone=$(comm -23 "$W/before" "$W/after")
+if [ -z "$left$gone" ]; then
+	ok "after purge nothing of prhelper is left, nothing else gone"
+else
+	not_ok "after purge nothing of prhelper is left, nothing else gone" "left: $left" "gone: $gone"
+fi
+echo "# left by design (Debian keeps system users): $(chroot "$R" getent passwd prhelper prhelper-worker | cut -d: -f1 | tr '\n' ' ')"
+finish
