@@ -59,12 +59,13 @@ static void decode_capabilities(const uint8_t *data, size_t len, struct prh_pr_i
     if (len < 4)
         return;
     c->length = prh_get_be16(data);
-    c->flags[0] = data[2] >> 4 & 1;
-    c->flags[1] = data[2] >> 3 & 1;
-    c->flags[2] = data[2] >> 2 & 1;
-    c->flags[3] = data[2] & 1;
-    c->flags[4] = data[3] >> 7 & 1;
-    c->flags[5] = data[3] & 1;
+    c->flags[0] = data[2] >> 7 & 1;
+    c->flags[1] = data[2] >> 4 & 1;
+    c->flags[2] = data[2] >> 3 & 1;
+    c->flags[3] = data[2] >> 2 & 1;
+    c->flags[4] = data[2] & 1;
+    c->flags[5] = data[3] >> 7 & 1;
+    c->flags[6] = data[3] & 1;
     c->allow_commands = data[3] >> 4 & 7;
     c->have_mask = len >= 6;
     if (!c->have_mask)

@@ -39,7 +39,7 @@ size_t prh_sense_length(const uint8_t sense[PRH_SENSE_SIZE]);
 /* ---- PR IN payloads ---------------------------------------------------- */
 
 /* REPORT CAPABILITIES. */
-#define PRH_CAP_FLAGS 6 /* CRH, SIP_C, ATP_C, PTPL_C, TMV, PTPL_A */
+#define PRH_CAP_FLAGS 7 /* RLR_C, CRH, SIP_C, ATP_C, PTPL_C, TMV, PTPL_A */
 #define PRH_CAP_TYPES 6 /* types 7, 6, 5, 3, 1, 8: the type mask's bits */
 struct prh_pr_caps {
     unsigned length;

@@ -68,6 +68,7 @@ static unsigned tid_protocol(const struct prh_pr_descriptor *d)
 
 /* Capability flags: JSON member, and sg_persist's words. */
 static const char *const flag_names[PRH_CAP_FLAGS][2] = {
+    {"rlr_c", "Replace Lost Reservation Capable(RLR_C)"},
     {"crh", "Compatible Reservation Handling(CRH)"},
     {"sip_c", "Specify Initiator Ports Capable(SIP_C)"},
     {"atp_c", "All Target Ports Capable(ATP_C)"},
@@ -93,9 +94,10 @@ static void text_capabilities(const struct prh_pr_in *in, FILE *out)
         fprintf(out, "Report capabilities response truncated (%zu bytes)\n", in->len);
         return;
     }
-    fprintf(out, "Report capabilities response:\n  Length: %u\n", c->length);
+    /* sg_persist -c's layout, line for line */
+    fprintf(out, "Report capabilities response:\n");
     for (int i = 0; i < PRH_CAP_FLAGS; i++) {
-        if (i == 5)
+        if (i == PRH_CAP_FLAGS - 1) /* before PTPL_A */
             fprintf(out, "  Allow Commands: %u\n", c->allow_commands);
         fprintf(out, "  %s: %d\n", flag_names[i][1], c->flags[i]);
     }
@@ -134,6 +136,28 @@ static void text_reservation(const struct prh_pr_in *in, FILE *out)
                 scope_name(r->scope), prh_pr_type_name(r->type));
 }
 
+/* A descriptor's TransportID as sg_persist -s shows it; what it would
+ * decode further for other protocols is shown in hex. */
+static void text_transport_id(const struct prh_pr_descriptor *d, FILE *out)
+{
+    unsigned proto = tid_protocol(d);
+    fprintf(out, "      Transport Id of initiator:\n");
+    if (proto == 6 && d->tid_have >= 12) {
+        fprintf(out, "        SAS address: 0x%016" PRIx64 "\n", prh_get_be64(d->tid + 4));
+        return;
+    }
+    if (proto == 5 && d->tid_have > 4) {
+        size_t n = d->tid_have - 4;
+        fprintf(out, "        iSCSI name and session id: ");
+        for (size_t i = 0; i < n && d->tid[4 + i]; i++)
+            fputc(d->tid[4 + i] >= 0x20 && d->tid[4 + i] < 0x7f ? d->tid[4 + i] : '?', out);
+        fputc('\n', out);
+        return;
+    }
+    fprintf(out, "        protocol id 0x%x (%s):\n", proto, protocol_name(proto));
+    hex_dump(out, 8, d->tid, d->tid_have);
+}
+
 static void text_full_status(const struct prh_pr_in *in, FILE *out)
 {
     struct prh_pr_descriptor d;
@@ -146,17 +170,11 @@ static void text_full_status(const struct prh_pr_in *in, FILE *out)
                      "      Relative port address: 0x%x\n",
                 d.key, d.all_tg_pt ? "set" : "clear", d.relative_port);
         if (d.holder)
-            fprintf(out, "      << Reservation holder >>\n      scope: %s, type: %s\n",
+            fprintf(out, "      << Reservation holder >>\n      scope: %s,  type: %s\n",
                     scope_name(d.scope), prh_pr_type_name(d.type));
         else
             fprintf(out, "      not reservation holder\n");
-        unsigned proto = tid_protocol(&d);
-        fprintf(out, "      Transport Id of initiator: protocol id 0x%x (%s)", proto,
-                protocol_name(proto));
-        if (proto == 6 && d.tid_have >= 12)
-            fprintf(out, ", SAS address: 0x%016" PRIx64, prh_get_be64(d.tid + 4));
-        fprintf(out, "\n");
-        hex_dump(out, 8, d.tid, d.tid_have);
+        text_transport_id(&d, out);
     }
 }
 

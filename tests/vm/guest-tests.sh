@@ -140,6 +140,13 @@ t_prin() {
 		"prhelper-client -k $PRH_SOCK --json $A_sd report-capabilities | grep -q capabilities"
 	check "1 prhelper-client read-full-status --alloc-length 8 (header only)" \
 		prhelper-client -k $PRH_SOCK --alloc-length 8 "$B_sd" read-full-status
+	# the decoded text is sg_persist's, line for line (sg_persist -n leaves
+	# out its INQUIRY header)
+	for c in "read-full-status -s" "report-capabilities -c"; do
+		prhelper-client -k $PRH_SOCK "$A_sd" ${c% *} >$T/cli.out
+		sgp -i ${c#* } "$A_sd" >$T/sgp.cmp
+		check "1 prhelper-client ${c% *} prints what sg_persist -i ${c#* } prints" diff $T/sgp.cmp $T/cli.out
+	done
 }
 
 # ======================================================================
@@ -1111,6 +1118,75 @@ bench() {
 }
 
 # ======================================================================
+# 14. AppArmor enforced: policy/apparmor/usr.sbin.prhelper loaded, prhelper
+#     run from the paths it names, PR commands through it
+# ======================================================================
+aa_log() { dmesg | tail -n +$((k0 + 1)) | grep 'apparmor="DENIED"'; }
+t_apparmor() {
+	mkdir -p /sys/kernel/security
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+		nok "14 AppArmor enabled in this kernel"
+		return
+	fi
+	check "14 apparmor_parser loads policy/apparmor/usr.sbin.prhelper" \
+		apparmor_parser -r /etc/apparmor.d/usr.sbin.prhelper
+	check "14 both profiles loaded in enforce mode" sh -c \
+		"grep -qx 'prhelper (enforce)' /sys/kernel/security/apparmor/profiles &&
+		 grep -qx 'prhelper-worker (enforce)' /sys/kernel/security/apparmor/profiles"
+	rm -f $PRH_SOCK
+	k0=$(dmesg | wc -l) # the kernel's lines from here on: aa_log
+	/usr/sbin/prhelper -k $PRH_SOCK -v >$T/aa.log 2>&1 &
+	ap=$!
+	wait_sock $PRH_SOCK || { nok "14 confined prhelper starts"; sed 's/^/#   /' $T/aa.log; return; }
+	check "14 the monitor runs confined: $(cat /proc/$ap/attr/current)" \
+		[ "$(cat /proc/$ap/attr/current)" = "prhelper (enforce)" ]
+	vmtest hold $PRH_SOCK 3 >/dev/null &
+	hp=$!
+	sleep 1
+	w=$(serving_of $ap | head -1)
+	check "14 its worker runs confined: $(cat /proc/$w/attr/current 2>/dev/null)" \
+		[ "$(cat /proc/$w/attr/current 2>/dev/null)" = "prhelper-worker (enforce)" ]
+	kill $hp 2>/dev/null
+	wait $hp 2>/dev/null
+	# the device fds reach the worker and the monitor (AppArmor checks a
+	# received fd against the receiver's profile): sd, sg and a dm map
+	reset_lu
+	cli "$A_sd" register --sa-key 0xaa >/dev/null
+	mm=$(cat /sys/block/${C_sd#/dev/}/dev)
+	sz=$(cat /sys/block/${C_sd#/dev/}/size)
+	DM_DISABLE_UDEV=1 dmsetup create prhaa --table "0 $sz linear $mm 0" >/dev/null 2>&1
+	dm=/dev/$(basename "$(readlink -f /dev/mapper/prhaa 2>/dev/null)")
+	[ -b "$dm" ] || dm=/dev/$(ls /sys/block/ | grep '^dm-' | tail -1)
+	for d in "$A_sd" "$A_sg" "$dm"; do
+		helper $PRH_SOCK "$d" ro "$(prin 0 8192)"
+		st1=$ST d1=$DATA
+		direct "$d" ro "$(prin 0 8192)"
+		check "14 READ KEYS through confined prhelper on $d: GOOD, the device's answer" \
+			[ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
+	done
+	helper $PRH_SOCK "$A_sd" rw "$(prout 1 1)" "$(param 0xaa 0)"
+	check "14 RESERVE through confined prhelper: GOOD, sg_persist sees it" \
+		[ "$ST" = 00 -a "$(resv_of "$A_sd")" = "Write Exclusive" ]
+	DM_DISABLE_UDEV=1 dmsetup remove prhaa >/dev/null 2>&1
+	reset_lu
+	aa_log >$T/aa.denied
+	check "14 confined: no denial while serving" [ ! -s $T/aa.denied ]
+	head -3 $T/aa.denied | sed 's/^/#   /'
+	kill $ap
+	wait $ap
+	# one forbidden action: a socket where the profile allows none
+	/usr/sbin/prhelper -k /tmp/aa-forbidden.sock >$T/aa2.log 2>&1
+	rc=$?
+	check "14 a socket outside the profile's paths: start refused (exit $rc: $(head -1 $T/aa2.log))" \
+		[ $rc != 0 -a ! -e /tmp/aa-forbidden.sock ]
+	aa_log | grep 'profile="prhelper"' | grep aa-forbidden >$T/aa.denied
+	check "14 ... and the kernel logged the denial" [ -s $T/aa.denied ]
+	head -1 $T/aa.denied | sed 's/^.*audit: /# audit: /'
+	apparmor_parser -R /etc/apparmor.d/usr.sbin.prhelper >/dev/null 2>&1
+}
+
+# ======================================================================
 [ "$MODE" = lib ] && return 0
 if [ "$MODE" = bench ]; then
 	start_helpers "" || exit 0
@@ -1130,6 +1206,7 @@ if grep -qiE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prh
 	nok "prhelper log clean"; grep -iE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prhelper.log | head -5 | sed 's/^/#   /'
 fi
 if [ "$MODE" = check ]; then
+	t_apparmor
 	start_helpers -v && { t_mpath_preempt_abort; t_preempt_abort; }
 fi
 echo complete >/tmp/guest-tests.done # guest-init.sh fails a run without it
