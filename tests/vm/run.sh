@@ -50,6 +50,7 @@ command -v gzip >/dev/null 2>&1 || need="$need gzip"
 command -v dpkg-deb >/dev/null 2>&1 || need="$need dpkg"
 [ -x /usr/bin/qemu-pr-helper ] || need="$need qemu-system-common"
 command -v dmsetup >/dev/null 2>&1 || need="$need dmsetup"
+[ -x /sbin/apparmor_parser ] || [ -x /usr/sbin/apparmor_parser ] || need="$need apparmor"
 need=$(echo "$need" | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ -n "${need// /}" ]; then
 	echo "# installing host packages:$need"
@@ -188,6 +189,17 @@ for b in prhelper prhelper-worker prhelper-client; do
 	cp "$WORK/build/$b" "$R/opt/prh/$b"
 	copy_libs "$R/opt/prh/$b"
 done
+# Section 14 runs prhelper confined: the binaries where the AppArmor
+# profile names them, the profile, and what apparmor_parser needs.
+mkdir -p "$R/usr/sbin" "$R/usr/libexec/prhelper" "$R/etc/apparmor.d" "$R/etc/apparmor"
+cp "$WORK/build/prhelper" "$R/usr/sbin/prhelper"
+cp "$WORK/build/prhelper-worker" "$R/usr/libexec/prhelper/prhelper-worker"
+AAP=$(command -v apparmor_parser || echo /sbin/apparmor_parser)
+cp "$AAP" "$R/opt/prh/apparmor_parser"
+copy_libs "$R/opt/prh/apparmor_parser"
+cp /etc/apparmor/parser.conf "$R/etc/apparmor/"
+cp -r /etc/apparmor.d/abi /etc/apparmor.d/tunables /etc/apparmor.d/abstractions "$R/etc/apparmor.d/"
+cp "$TOP/policy/apparmor/usr.sbin.prhelper" "$R/etc/apparmor.d/"
 cp "$WORK/vmtest" "$R/opt/prh/vmtest"
 cp "$(command -v dmsetup)" "$R/opt/prh/dmsetup"
 copy_libs "$R/opt/prh/dmsetup"
