@@ -68,6 +68,7 @@ static int send_journal(int priority, const char *fields, const char *message)
     return send(journal_fd, entry, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n ? 0 : -1;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vlog(int priority, const char *fields, const char *fmt, va_list ap)
 {
     char line[1024];
@@ -88,16 +89,6 @@ static void vlog(int priority, const char *fields, const char *fmt, va_list ap)
     if (write(STDERR_FILENO, line, (size_t)n) < 0) {
         /* Nowhere left to report it. */
     }
-}
-
-void prh_log(int priority, const char *fmt, ...)
-{
-    va_list ap;
-    if (!prh_log_enabled(priority))
-        return;
-    va_start(ap, fmt);
-    vlog(priority, NULL, fmt, ap);
-    va_end(ap);
 }
 
 void prh_log_with(int priority, const char *fields, const char *fmt, ...)

@@ -19,13 +19,12 @@ void prh_log_use_syslog(const char *ident);
  * says stderr is the journal. Returns 1 when entries go there. */
 int prh_log_use_journal(const char *ident);
 
-__attribute__((format(printf, 2, 3)))
-void prh_log(int priority, const char *fmt, ...);
-
-/* The same with journal fields: "NAME=value\n" lines (no other newline);
- * without the journal they are dropped and the line is as prh_log's. */
+/* A line with journal fields: "NAME=value\n" lines (no other newline),
+ * or NULL; without the journal the fields are dropped. */
 __attribute__((format(printf, 3, 4)))
 void prh_log_with(int priority, const char *fields, const char *fmt, ...);
+
+#define prh_log(priority, ...) prh_log_with(priority, NULL, __VA_ARGS__)
 
 #define prh_log_enabled(priority) ((priority) <= prh_log_threshold)
 

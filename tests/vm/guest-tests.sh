@@ -1129,8 +1129,12 @@ t_apparmor() {
 		nok "14 AppArmor enabled in this kernel"
 		return
 	fi
-	check "14 apparmor_parser loads policy/apparmor/usr.sbin.prhelper" \
-		apparmor_parser -r /etc/apparmor.d/usr.sbin.prhelper
+	if ! apparmor_parser -r /etc/apparmor.d/usr.sbin.prhelper >$T/aa.load 2>&1; then
+		nok "14 apparmor_parser loads policy/apparmor/usr.sbin.prhelper"
+		sed 's/^/#   /' $T/aa.load
+		return
+	fi
+	ok "14 apparmor_parser loads policy/apparmor/usr.sbin.prhelper"
 	check "14 both profiles loaded in enforce mode" sh -c \
 		"grep -qx 'prhelper (enforce)' /sys/kernel/security/apparmor/profiles &&
 		 grep -qx 'prhelper-worker (enforce)' /sys/kernel/security/apparmor/profiles"
@@ -1176,7 +1180,7 @@ t_apparmor() {
 	kill $ap
 	wait $ap
 	# one forbidden action: a socket where the profile allows none
-	/usr/sbin/prhelper -k /tmp/aa-forbidden.sock >$T/aa2.log 2>&1
+	timeout 10 /usr/sbin/prhelper -k /tmp/aa-forbidden.sock >$T/aa2.log 2>&1
 	rc=$?
 	check "14 a socket outside the profile's paths: start refused (exit $rc: $(head -1 $T/aa2.log))" \
 		[ $rc != 0 -a ! -e /tmp/aa-forbidden.sock ]

@@ -198,6 +198,8 @@ AAP=$(command -v apparmor_parser || echo /sbin/apparmor_parser)
 cp "$AAP" "$R/opt/prh/apparmor_parser"
 copy_libs "$R/opt/prh/apparmor_parser"
 cp /etc/apparmor/parser.conf "$R/etc/apparmor/"
+mkdir -p "$R/usr/share"
+cp -r /usr/share/apparmor-features "$R/usr/share/" # parser.conf's policy-features
 cp -r /etc/apparmor.d/abi /etc/apparmor.d/tunables /etc/apparmor.d/abstractions "$R/etc/apparmor.d/"
 cp "$TOP/policy/apparmor/usr.sbin.prhelper" "$R/etc/apparmor.d/"
 cp "$WORK/vmtest" "$R/opt/prh/vmtest"
