@@ -21,9 +21,11 @@ worker=$(printf '%s\n' "$dump" | sed -n '/^Name:\t\tprhelper-worker$/,$p')
 caps=$(printf '%s\n' "$monitor" | sed -n 's/^Capabilities: //p')
 [ "$caps" = "setgid setpcap setuid sys_rawio" ] &&
     ok "monitor capabilities: $caps" || not_ok "monitor capabilities: ${caps:-none}"
-# Px: a profile transition with the environment scrubbed, never ix/ux.
-printf '%s\n' "$monitor" | grep -Pq '^Mode:\t\S*x\S*\tName:\t\(/usr/libexec/prhelper/prhelper-worker\)' &&
-    grep -q '^ */usr/libexec/prhelper/prhelper-worker Px -> prhelper-worker,' "$profile" &&
+# The worker's profile stacked on the monitor's (&): the only transition
+# no_new_privs allows (VM section 14); not scrubbing (the environment is
+# empty, and AT_SECURE would change the worker's start-up); never ux.
+printf '%s\n' "$monitor" | grep -Pq '^Mode:\t[^\t]*x[^\t]*\tName:\t\(/usr/libexec/prhelper/prhelper-worker\)' &&
+    grep -q '^ */usr/libexec/prhelper/prhelper-worker mrpix -> &prhelper-worker,' "$profile" &&
     ok "monitor runs the worker under a profile" ||
     not_ok "monitor runs the worker under a profile"
 
