@@ -62,9 +62,12 @@ for f in /usr/sbin/prhelper /usr/libexec/prhelper/prhelper-worker /usr/bin/prhel
 	/lib/systemd/system/prhelper@.socket /lib/systemd/system/prhelper@.service \
 	/usr/lib/sysusers.d/prhelper.conf /etc/apparmor.d/usr.sbin.prhelper \
 	/usr/share/man/man8/prhelper.8.gz /usr/share/man/man1/prhelper-client.1.gz \
-	/usr/share/doc/prhelper/README.md /usr/share/doc/prhelper/copyright; do
+	/usr/share/doc/prhelper/README.md.gz /usr/share/doc/prhelper/SECURITY.md.gz \
+	/usr/share/doc/prhelper/examples/README.md /usr/share/doc/prhelper/copyright; do
 	check "installed: $f" [ -e "$R$f" ]
 done
+# the project's README, not another of that name (dh_compress: over 4 kB)
+check "its README is the project's" sh -c "zcat '$R/usr/share/doc/prhelper/README.md.gz' | head -1 | grep -qx '# prhelper'"
 for u in prhelper prhelper-worker; do
 	line=$(chroot "$R" getent passwd $u)
 	uid=$(echo "$line" | cut -d: -f3)
