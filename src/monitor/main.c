@@ -302,11 +302,11 @@ int main(int argc, char **argv)
             uid, gid, wuid, wgid, o.timeout_s);
     if (proc_devices_fd < 0)
         prh_log(LOG_WARNING, "%s", devclass_err);
-    if (proc_cgroup_fd < 0)
-        prh_log(LOG_WARNING, "%s", cgroup_err);
     else if (prh_devclass_dm_major() != 0)
         prh_log(LOG_INFO, "device-mapper maps (block major %u) get the block layer's PR ioctls%s",
                 prh_devclass_dm_major(), o.keep_sys_admin ? ", with CAP_SYS_ADMIN kept" : "");
+    if (proc_cgroup_fd < 0)
+        prh_log(LOG_WARNING, "%s", cgroup_err);
     if (shared_uid)
         prh_log(LOG_WARNING, "workers share uid %u with the monitor: create the users " PRH_USER
                 " and " PRH_WORKER_USER " (see README)", uid);
