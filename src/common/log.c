@@ -70,18 +70,17 @@ __attribute__((format(printf, 3, 0)))
 static void vlog(int priority, const char *fields, const char *fmt, va_list ap)
 {
     char line[1024];
-    int n;
 
     if (use_syslog) {
         vsyslog(priority, fmt, ap);
         return;
     }
-    n = snprintf(line, sizeof(line), "<%d>", priority);
-    n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    int prefix = snprintf(line, sizeof(line), "<%d>", priority);
+    int n = prefix + vsnprintf(line + prefix, sizeof(line) - (size_t)prefix - 1, fmt, ap);
     if (n > (int)sizeof(line) - 2)
         n = (int)sizeof(line) - 2;
     line[n] = '\0';
-    if (journal_fd >= 0 && send_journal(priority, fields, strchr(line, '>') + 1) == 0)
+    if (journal_fd >= 0 && send_journal(priority, fields, line + prefix) == 0)
         return;
     line[n++] = '\n';
     if (write(STDERR_FILENO, line, (size_t)n) < 0) {

@@ -1,7 +1,6 @@
 #include "cgroup.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +10,7 @@
 #define CGROUP_TEXT_MAX 4096
 
 static int cgroup_fd = -1;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char noted[CGROUP_TEXT_MAX]; /* under lock */
+static char noted[CGROUP_TEXT_MAX]; /* only the accepting thread reads and writes it */
 
 int prh_cgroup_open(char *err, size_t errlen)
 {
@@ -30,10 +28,8 @@ int prh_cgroup_changed(void)
     char now[CGROUP_TEXT_MAX];
     if (cgroup_fd < 0 || prh_procfile_read(cgroup_fd, now, sizeof(now)) < 0)
         return 0;
-    pthread_mutex_lock(&lock);
     int changed = strcmp(now, noted) != 0;
     if (changed)
         memcpy(noted, now, sizeof(noted));
-    pthread_mutex_unlock(&lock);
     return changed;
 }

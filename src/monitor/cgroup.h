@@ -14,7 +14,8 @@
  * is ever seen. */
 int prh_cgroup_open(char *err, size_t errlen);
 
-/* Whether the text differs from the one noted last (it is noted anew). */
+/* Whether the text differs from the one noted last (it is noted anew).
+ * For the accepting thread only. */
 int prh_cgroup_changed(void);
 
 #endif

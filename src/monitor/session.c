@@ -29,8 +29,8 @@ struct prh_session {
     int client_fd;            /* kept to stop the client's input at shutdown */
     int ipc_fd;
     pid_t worker;
-    unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started */
-    int retired;              /* ready, but started before the monitor moved */
+    unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started:
+                               * a ready one is listed only while current */
     struct ucred peer;
     uint8_t record[PRH_IPC_MAX + 1]; /* +1: an oversized record shows */
     struct prh_result result;
@@ -71,7 +71,8 @@ static void list_remove(struct prh_session **head, struct prh_session *s)
 }
 
 /* The monitor moved to another cgroup: the ready workers stay in the old
- * one, so they end (their threads see retired) and new ones start. */
+ * one, so they end (their threads see their epoch is past) and new ones
+ * start. */
 static void retire_ready(struct prh_monitor *m)
 {
     unsigned n = m->nready;
@@ -80,7 +81,6 @@ static void retire_ready(struct prh_monitor *m)
         struct prh_session *s = m->ready;
         list_remove(&m->ready, s);
         m->nready--;
-        s->retired = 1;
         pthread_cond_signal(&s->assigned);
     }
     prh_log(LOG_INFO, "the monitor moved to another cgroup: %u workers started ahead replaced", n);
@@ -140,14 +140,18 @@ static void log_command(const struct prh_session *s, const struct prh_request *r
     uint8_t sa = req->cdb[1] & 0x1f;
     const char *op = opcode_name(req->cdb[0]), *action = action_name(req->cdb[0], sa);
     const char *backend = prh_backend_name(res->backend);
+    char op_field[16]; /* "PR OUT" -> PR_OUT */
+    snprintf(op_field, sizeof(op_field), "%s", op);
+    for (char *c = op_field; *c; c++)
+        if (*c == ' ')
+            *c = '_';
     char fields[768];
     int n = peer_fields(fields, sizeof(fields), s);
     snprintf(fields + n, sizeof(fields) - (size_t)n,
              "PRHELPER_DEVICE=%u:%u\nPRHELPER_OP=%s\nPRHELPER_SA=%s\nPRHELPER_TYPE=%u\n"
              "PRHELPER_STATUS=0x%02x\nPRHELPER_SENSE=%x/%02x/%02x\nPRHELPER_USEC=%ld\n"
              "PRHELPER_BACKEND=%s\n",
-             major(res->rdev), minor(res->rdev), req->cdb[0] == PRH_OP_PR_IN ? "PR_IN"
-             : req->cdb[0] == PRH_OP_PR_OUT ? "PR_OUT" : "CLEANUP", action,
+             major(res->rdev), minor(res->rdev), op_field, action,
              req->cdb[2] & 0x0f, (unsigned)res->status, sk.key, sk.asc, sk.ascq, usec, backend);
     prh_log_with(prio, fields,
                  "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
@@ -315,10 +319,11 @@ static int wait_for_client(struct prh_session *s)
     if (ok) {
         list_add(&m->ready, s);
         m->nready++;
-        while (s->client_fd < 0 && !s->retired && !atomic_load(&m->stopping))
+        while (s->client_fd < 0 && s->cgroup_epoch == m->cgroup_epoch &&
+               !atomic_load(&m->stopping))
             pthread_cond_wait(&s->assigned, &m->lock);
         if (s->client_fd < 0) { /* retired (off the list) or stopping, never assigned */
-            if (!s->retired) {
+            if (s->cgroup_epoch == m->cgroup_epoch) {
                 list_remove(&m->ready, s);
                 m->nready--;
             }
