@@ -7,18 +7,10 @@
 # Usage: tests/deb/check.sh DEB   (run as root)
 set -u
 DEB=$(realpath "$1")
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
 CACHE=${PRHELPER_DEB_CACHE:-/var/cache/prhelper-deb}
 PKGS="systemd adduser libcap-ng0 libseccomp2"
-pass=0
-fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; shift; printf '%s\n' "$@" | sed 's/^/#   /'; fail=$((fail + 1)); }
-check() { # NAME COMMAND...
-	local n=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$n"; else not_ok "$n" "$out"; fi
-}
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
 PATH=$PATH:/usr/sbin:/sbin
 
 # ---- the clean root, built once per package list
@@ -31,8 +23,10 @@ if [ ! -e "$BASE/.done" ]; then
 	t0=$SECONDS
 	if ! debootstrap --variant=minbase --include="${PKGS// /,}" bookworm "$BASE/root" \
 		http://deb.debian.org/debian >"$BASE/debootstrap.log" 2>&1; then
-		not_ok "a clean Debian 12 root (debootstrap)" "$(tail -5 "$BASE/debootstrap.log")"
+		not_ok "a clean Debian 12 root (debootstrap)"
+		tail -5 "$BASE/debootstrap.log" | sed 's/^/#   /'
 		finish
+		exit
 	fi
 	chroot "$BASE/root" apt-get clean
 	touch "$BASE/.done"
@@ -108,7 +102,8 @@ gone=$(comm -23 "$W/before" "$W/after")
 if [ -z "$left$gone" ]; then
 	ok "after purge nothing of prhelper is left, nothing else gone"
 else
-	not_ok "after purge nothing of prhelper is left, nothing else gone" "left: $left" "gone: $gone"
+	not_ok "after purge nothing of prhelper is left, nothing else gone"
+	printf '#   left: %s\n#   gone: %s\n' "$left" "$gone"
 fi
 echo "# left by design (Debian keeps system users): $(chroot "$R" getent passwd prhelper prhelper-worker | cut -d: -f1 | tr '\n' ' ')"
 finish

@@ -3,20 +3,10 @@
 # lists exactly the options its program's --help lists, short and long.
 # Usage: tests/man/check.sh BUILD_DIR
 set -u
-B=$1
-MAN=$(cd "$(dirname "$0")/../../man" && pwd)
-pass=0
-fail=0
-check() { # NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok - $1"
-		diff <(echo "$2") <(echo "$3") | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
-}
+B=$(realpath "$1")
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+MAN=$PWD/man
 # long options (--name) and short ones (-x) a --help text names
 help_opts() { grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z-]*' | sed 's/^[ ,]*//' | sort -u; }
 # the same from the page's OPTIONS section: its ".It Fl ..." lines
@@ -27,10 +17,9 @@ man_opts() {
 for page in prhelper.8:prhelper prhelper-client.1:prhelper-client; do
 	src=$MAN/${page%%:*}
 	bin=$B/${page##*:}
-	check "${page%%:*}: groff -mandoc -ww renders it without warnings" "" \
-		"$(groff -mandoc -ww -z "$src" 2>&1)"
+	check "${page%%:*}: groff -mandoc -ww renders it without warnings" \
+		sh -c "out=\$(groff -mandoc -ww -z '$src' 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
 	check "${page%%:*}: the same options as ${page##*:} --help" \
-		"$("$bin" --help | sed -n '1,/^Commands:/p' | help_opts)" "$(man_opts "$src")"
+		diff <("$bin" --help | sed -n '1,/^Commands:/p' | help_opts) <(man_opts "$src")
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

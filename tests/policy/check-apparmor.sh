@@ -3,7 +3,7 @@
 # worker's profile stays as bare as the worker itself.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/policy/lib.sh
+. tests/lib.sh
 need apparmor_parser
 
 profile=policy/apparmor/usr.sbin.prhelper

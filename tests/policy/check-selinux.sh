@@ -4,7 +4,7 @@
 # and the linked policy grants the worker next to nothing.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/policy/lib.sh
+. tests/lib.sh
 need make m4 checkmodule semodule_package
 DEVEL=/usr/share/selinux/devel/Makefile
 [ -f "$DEVEL" ] || { echo "SKIP: $DEVEL missing (package selinux-policy-dev)"; exit 0; }

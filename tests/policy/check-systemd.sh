@@ -7,7 +7,7 @@
 # Usage: check-systemd.sh [path/to/built/prhelper]   (default build/prhelper)
 set -u
 cd "$(dirname "$0")/../.."
-. tests/policy/lib.sh
+. tests/lib.sh
 need systemd-analyze
 
 # 0.9 without CAP_SETUID/CAP_SETGID; the unit keeps them until the

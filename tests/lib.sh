@@ -1,4 +1,5 @@
-# Shared by the policy checks: TAP-like lines and the closing count.
+# Shared by the check scripts (policy, man pages, package): TAP-like lines
+# and the closing count.
 # Sourced; the caller sets nothing.
 passed=0
 failed=0
