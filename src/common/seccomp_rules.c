@@ -25,6 +25,10 @@ int prh_seccomp_load(const struct prh_rule_table *tables, size_t ntables, const 
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) : -ENOMEM;
+    /* A call from another architecture (int 0x80 on x86_64) would only
+     * kill the calling thread by libseccomp's default: the whole process. */
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 
     for (size_t t = 0; rc == 0 && t < ntables; t++)
         for (size_t i = 0; rc == 0 && i < tables[t].count; i++)

@@ -62,7 +62,12 @@ int prh_block_plan_pr_out(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *param,
     int reserves = !registers && sa != PRH_PROUT_CLEAR;
     if (registers && (flags & FLAG_ALL_TG_PT))
         return refuse(refusal, PRH_SENSE_INVALID_PARAM);
-    if (reserves && (scope != SCOPE_LU || type == 0))
+    /* PREEMPT with TYPE 0 (QEMU 11.0 sends it while migrating a guest
+     * that holds no reservation) goes through as pr.h type 0, which sd
+     * sends as SCSI type 0: the device answers it, as through SG_IO. */
+    int preempts = sa == PRH_PROUT_PREEMPT || sa == PRH_PROUT_PREEMPT_AND_ABORT;
+    int type_zero = (cdb[2] & 0x0f) == 0;
+    if (reserves && (scope != SCOPE_LU || (type == 0 && !(preempts && type_zero))))
         return refuse(refusal, PRH_SENSE_INVALID_FIELD);
 
     memset(call, 0, sizeof(*call));

@@ -55,8 +55,12 @@ void prh_execute_sg(const struct prh_request *req, unsigned timeout_ms,
     /* PR IN offers the whole buffer, as qemu-pr-helper does; the device
      * honours the allocation length and the reply is clamped to it. */
     uint32_t dxfer_len = opcode == PRH_OP_PR_IN ? PRH_DATA_MAX : req->xfer_len;
+    /* A device that moves fewer bytes than it reports (no residual) must
+     * not hand QEMU the previous answer's bytes. */
     if (opcode == PRH_OP_PR_OUT)
         memcpy(res->data, req->param, req->xfer_len);
+    else
+        memset(res->data, 0, dxfer_len);
 
     struct sg_io_hdr io;
     memset(&io, 0, sizeof(io));

@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -72,6 +73,11 @@ int prh_resolve_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
         snprintf(err, errlen, "refusing to run as uid 0: pick another user with -u");
         return -1;
     }
+    /* Group 0 owns much of /dev and /etc: as refused as uid 0. */
+    if (*gid == 0) {
+        snprintf(err, errlen, "refusing to run as gid 0: pick another group with -g");
+        return -1;
+    }
     return 0;
 }
 
@@ -82,6 +88,11 @@ int prh_resolve_worker_ids(const char *user, uid_t monitor_uid, gid_t monitor_gi
     if (user)
         return prh_resolve_ids(user, NULL, uid, gid, err, errlen);
     system_user(PRH_WORKER_USER, uid, gid);
+    if (*gid == 0) {
+        snprintf(err, errlen, "refusing to run workers as gid 0: give " PRH_WORKER_USER
+                 " another primary group");
+        return -1;
+    }
     if (*uid == monitor_uid) {
         *gid = monitor_gid;
         *shared = 1;
@@ -98,6 +109,13 @@ int prh_can_change_ids(void)
            capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) == 1;
 }
 
+/* Set while CAP_SETPCAP is ours (started as root), inherited by every
+ * worker: no ambient capability can be raised again, and uid 0 would
+ * bring none; locked, so no later call undoes them. */
+#define LOCKED_SECUREBITS                                                        \
+    (SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED | SECBIT_NOROOT | \
+     SECBIT_NOROOT_LOCKED)
+
 /* Read back what the kernel holds, rather than trusting the calls above.
  * Started unprivileged, we cannot shed supplementary groups or the bounding
  * set (systemd's CapabilityBoundingSet=); neither lets us gain anything:
@@ -112,6 +130,12 @@ static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int keep_sys_adm
     if (getresgid(&rg, &eg, &sg) < 0 || rg != gid || eg != wgid || sg != gid)
         return -1;
     if (started_as_root && getgroups(0, NULL) != 0)
+        return -1;
+    /* No way back to privileges: no_new_privs, not dumpable, and no
+     * securebit that keeps capabilities across a change of ids. */
+    int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+        bits < 0 || (bits & SECBIT_KEEP_CAPS) || (started_as_root && bits != LOCKED_SECUREBITS))
         return -1;
     capng_get_caps_process();
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
@@ -181,6 +205,11 @@ int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid
         if (capng_apply(CAPNG_SELECT_BOUNDS) < 0) {
             *why = "clearing the bounding set";
             errno = EPERM;
+            return -1;
+        }
+        /* KEEP_CAPS for change_ids(), which clears it again. */
+        if (prctl(PR_SET_SECUREBITS, LOCKED_SECUREBITS | SECBIT_KEEP_CAPS, 0, 0, 0) < 0) {
+            *why = "PR_SET_SECUREBITS";
             return -1;
         }
     } else if (getuid() != uid || getgid() != gid) {

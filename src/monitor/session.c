@@ -70,6 +70,14 @@ static void list_remove(struct prh_session **head, struct prh_session *s)
     s->next = s->prev = NULL;
 }
 
+/* A spare that cannot start (memory, threads, processes: TasksMax or
+ * RLIMIT_NPROC) rests the spares for SPARE_RETRY_S, on every path: the
+ * accept loop asks again only after that. Caller holds m->lock. */
+static void spare_failed(struct prh_monitor *m)
+{
+    clock_gettime(CLOCK_MONOTONIC, &m->spare_failed);
+}
+
 /* The monitor moved to another cgroup: the ready workers stay in the old
  * one, so they end (their threads see their epoch is past) and new ones
  * start. */
@@ -313,7 +321,7 @@ static int wait_for_client(struct prh_session *s)
     pthread_mutex_lock(&m->lock);
     m->nstarting--;
     if (!ok)
-        clock_gettime(CLOCK_MONOTONIC, &m->spare_failed);
+        spare_failed(m);
     if (ok && s->cgroup_epoch != m->cgroup_epoch)
         ok = 0; /* the monitor moved while this worker started */
     if (ok) {
@@ -401,16 +409,23 @@ int prh_sessions_want_spare(struct prh_monitor *m)
 void prh_sessions_start_spare(struct prh_monitor *m)
 {
     struct prh_session *s = session_new(m);
-    if (!s)
+    if (!s) {
+        prh_log(LOG_ERR, "cannot start a spare worker: out of memory");
+        pthread_mutex_lock(&m->lock);
+        spare_failed(m);
+        pthread_mutex_unlock(&m->lock);
         return;
+    }
     pthread_mutex_lock(&m->lock);
     m->nstarting++;
     pthread_mutex_unlock(&m->lock);
     if (thread_start(s) < 0) {
+        int err = errno;
         pthread_mutex_lock(&m->lock);
         m->nstarting--;
+        spare_failed(m);
         pthread_mutex_unlock(&m->lock);
-        prh_log(LOG_ERR, "cannot start a session thread: %s", strerror(errno));
+        prh_log(LOG_ERR, "cannot start a session thread: %s", strerror(err));
         session_free(s);
     }
 }

@@ -1047,6 +1047,30 @@ else
     not_ok "worker binary that cannot run: daemon starts" "$(cat "$TMP/notelf.log")"
 fi
 
+# ------------------------------------------- no thread for a spare worker
+
+# RLIMIT_NPROC 1 for the monitor's uid (4244): its main thread is all that
+# uid may run, so no session thread can start (as with TasksMax or memory
+# exhausted). Each failure is logged, the spares rest between tries (no
+# busy loop), a client is closed, and the daemon still stops on SIGTERM.
+prlimit --nproc=1:1 "$MONITOR_BIN" -k "$TMP/nproc.sock" --worker "$WORKER_BIN" -u 4244 -g 4244 \
+    --worker-user 4245 2> "$TMP/nproc.log" &
+dpid=$!
+PIDS+=("$dpid")
+if wait_for_socket "$TMP/nproc.sock"; then
+    expect_eq "no thread for a session: a client is closed" "closed" "$(raw "$TMP/nproc.sock" features)"
+    t0=$(awk '{ print $14 + $15 }' "/proc/$dpid/stat")
+    sleep 3
+    nfail=$(grep -c 'cannot start a session thread' "$TMP/nproc.log")
+    ticks=$(($(awk '{ print $14 + $15 }' "/proc/$dpid/stat") - t0))
+    result "no thread for a spare session: retried after a pause ($nfail failed starts, $ticks ticks of CPU in 3 s)" \
+        "$([ "$nfail" -ge 1 ] && [ "$nfail" -le 16 ] && [ "$ticks" -lt 50 ]; echo $?)" "$(tail -5 "$TMP/nproc.log")"
+    stop_daemon "$dpid"
+    result "no thread for a session: SIGTERM still stops it" "$(is_gone "$dpid"; echo $?)"
+else
+    not_ok "no thread for a session: daemon starts" "$(cat "$TMP/nproc.log")"
+fi
+
 # ------------------------------------------------------- one uid, all slots
 
 if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2; then

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <scsi/sg.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -212,6 +213,27 @@ static long do_nanosleep(void)
     return syscall(SYS_nanosleep, &t, NULL);
 }
 
+/* A thread that makes a 32-bit call (int 0x80): the filter's action for
+ * a foreign architecture must end the whole process, not that thread. */
+static char foreign_stack[16384] __attribute__((aligned(16)));
+static int foreign_call(void *arg)
+{
+    (void)arg;
+    long nr = 20; /* getpid on i386 */
+    __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+    syscall(SYS_exit, 0);
+    return 0;
+}
+static long do_foreign_arch_in_thread(void)
+{
+    if (clone(foreign_call, foreign_stack + sizeof(foreign_stack),
+              CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+              NULL) < 0)
+        _exit(6);
+    struct timespec t = {0, 300 * 1000 * 1000};
+    return syscall(SYS_nanosleep, &t, NULL); /* the process must not get here */
+}
+
 /* Worker: everything outside its few calls kills it. */
 static void worker_forbids_open(void **s) { (void)s; expect_killed(WORKER, do_openat); expect_killed(WORKER, do_open); }
 static void worker_forbids_ioctl(void **s)
@@ -287,6 +309,12 @@ static void monitor_forbids_misc(void **s)
 /* socket() fails softly (EACCES) so syslog's reconnect cannot kill us. */
 static long do_socket_expect_eacces(void) { return do_socket() == -1 && errno == EACCES ? 0 : (_exit(5), 0); }
 static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(MONITOR, do_socket_expect_eacces); }
+static void foreign_arch_kills_process(void **s)
+{
+    (void)s;
+    expect_killed(MONITOR, do_foreign_arch_in_thread);
+    expect_killed(STACKED, do_foreign_arch_in_thread);
+}
 
 static int setup(void **s)
 {
@@ -331,6 +359,7 @@ int main(void)
         cmocka_unit_test(monitor_forbids_exec_memory),
         cmocka_unit_test(monitor_forbids_misc),
         cmocka_unit_test(monitor_refuses_socket),
+        cmocka_unit_test(foreign_arch_kills_process),
     };
     return cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
 }

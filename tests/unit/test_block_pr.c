@@ -108,6 +108,20 @@ static void test_preempt_clear(void **state)
     c = plan_ok(24);
     assert_true(c.request == IOC_PR_PREEMPT_ABORT);
     assert_int_equal(c.arg.preempt.type, PR_EXCLUSIVE_ACCESS_ALL_REGS);
+    /* TYPE 0 reaches the device as type 0 (QEMU 11.0's migration), for
+     * both preempts; a type SCSI does not define is still refused. */
+    pr_out(PRH_PROUT_PREEMPT, 0, 0xb1, 0xa1, 0);
+    c = plan_ok(24);
+    assert_true(c.request == IOC_PR_PREEMPT);
+    assert_int_equal(c.arg.preempt.type, 0);
+    pr_out(PRH_PROUT_PREEMPT_AND_ABORT, 0, 0xb1, 0xa1, 0);
+    c = plan_ok(24);
+    assert_true(c.request == IOC_PR_PREEMPT_ABORT);
+    assert_int_equal(c.arg.preempt.type, 0);
+    pr_out(PRH_PROUT_PREEMPT, 2, 0xb1, 0xa1, 0);
+    expect_refusal(24, PRH_SENSE_INVALID_FIELD);
+    pr_out(PRH_PROUT_RESERVE, 0, 0xb1, 0, 0);
+    expect_refusal(24, PRH_SENSE_INVALID_FIELD);
     pr_out(PRH_PROUT_CLEAR, 0, 0xb1, 0, 0);
     c = plan_ok(24);
     assert_true(c.request == IOC_PR_CLEAR);

@@ -58,6 +58,16 @@ static void test_root_refused(void **state)
     expect_error(resolve("root", "65534"), "uid 0");
 }
 
+/* Group 0 is refused as uid 0 is: by number and by name. */
+static void test_gid_zero_refused(void **state)
+{
+    (void)state;
+    expect_error(resolve("1234", "0"), "gid 0");
+    expect_error(resolve(NULL, "0"), "gid 0");
+    if (getgrnam("root"))
+        expect_error(resolve("1234", "root"), "gid 0");
+}
+
 static void test_nobody_by_name(void **state)
 {
     (void)state;
@@ -108,7 +118,7 @@ static void test_group_numeric_and_name(void **state)
     (void)state;
     expect_ids(resolve("1234", "4321"), 1234, 4321);
     expect_ids(resolve(NULL, "4321"), 65534, 4321);
-    expect_ids(resolve("nobody", "0"), 65534, 0);
+    expect_ids(resolve("nobody", "4321"), 65534, 4321);
     expect_ids(resolve(NULL, "4294967294"), 65534, 4294967294ul);
 
     struct group *gr = getgrnam("nogroup");
@@ -154,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_no_user_is_nobody),
         cmocka_unit_test(test_root_refused),
         cmocka_unit_test(test_nobody_by_name),
+        cmocka_unit_test(test_gid_zero_refused),
         cmocka_unit_test(test_named_user_takes_primary_group),
         cmocka_unit_test(test_numeric_user),
         cmocka_unit_test(test_group_numeric_and_name),
