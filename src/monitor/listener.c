@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -75,32 +76,97 @@ static int clear_stale(int dir_fd, const char *name, const struct sockaddr_un *a
     return 0;
 }
 
-/* The socket's access is set here, not left to the caller's umask: 0600,
- * or 0660 for a group (systemd's SocketMode= and SocketGroup=). The mask
- * covers the moment between bind() and chmod; listen() comes last, so
- * nobody connects before the mode is final. */
-static int set_access(struct prh_listener *l, gid_t group, char *err, size_t errlen)
+/* A directory of our own inside the socket's directory, which whoever may
+ * write that directory (libvirt labels it for the VM's QEMU user) can
+ * rename or replace but not enter: made 0700, opened without following a
+ * link, and checked to be the one we made (ours, 0700). Returns its fd,
+ * or -1. */
+static int private_dir(int dir_fd, char *name, size_t len)
 {
-    mode_t mode = group == (gid_t)-1 ? 0600 : 0660;
-    if ((group != (gid_t)-1 && fchownat(l->dir_fd, l->name, (uid_t)-1, group, AT_SYMLINK_NOFOLLOW) < 0) ||
-        fchmodat(l->dir_fd, l->name, mode, 0) < 0) {
-        snprintf(err, errlen, "cannot set the mode of socket %s: %s", l->name, strerror(errno));
+    for (int attempt = 0; attempt < 8; attempt++) {
+        unsigned r;
+        struct stat st;
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            return -1;
+        snprintf(name, len, ".prhelper-%d-%08x", (int)getpid(), r);
+        if (mkdirat(dir_fd, name, 0700) < 0) {
+            if (errno == EEXIST)
+                continue;
+            return -1;
+        }
+        int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+            (st.st_mode & 07777) == 0700)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+        /* Swapped under us: leave whatever is there now, try a new name. */
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* Binds the socket inside that private directory, with its final mode
+ * (from the umask at bind time: 0600, or 0660 for a group, as systemd's
+ * SocketMode= and SocketGroup=) and group, where nobody else can touch the
+ * file; then puts it to listening and renames it into place, never over
+ * anything. No call here follows a path an outsider could change. */
+static int bind_private(struct prh_listener *l, int priv_fd, const char *final, gid_t group,
+                        char *err, size_t errlen)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "s"};
+    struct stat st;
+    int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+    l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (l->fd < 0 || fchdir(priv_fd) < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", final, strerror(errno));
+        if (cwd >= 0)
+            close(cwd);
+        return -1;
+    }
+    mode_t old_mask = umask(group == (gid_t)-1 ? 0177 : 0117);
+    int rc = bind(l->fd, (struct sockaddr *)&addr, sizeof(addr));
+    int saved = errno;
+    umask(old_mask);
+    if (cwd < 0 || fchdir(cwd) < 0)
+        rc = chdir("/") < 0 ? -1 : rc; /* the old one is gone: as daemon() would */
+    if (cwd >= 0)
+        close(cwd);
+    errno = saved;
+    if (rc < 0 || (group != (gid_t)-1 &&
+                   fchownat(priv_fd, "s", (uid_t)-1, group, AT_SYMLINK_NOFOLLOW) < 0) ||
+        fstatat(priv_fd, "s", &st, AT_SYMLINK_NOFOLLOW) < 0 || listen(l->fd, SOMAXCONN) < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", final, strerror(errno));
+        unlinkat(priv_fd, "s", 0);
+        return -1;
+    }
+    l->dev = st.st_dev;
+    l->ino = st.st_ino;
+    if (renameat2(priv_fd, "s", l->dir_fd, l->name, RENAME_NOREPLACE) < 0) {
+        if (errno == EEXIST)
+            snprintf(err, errlen, "another instance is serving %s", final);
+        else
+            snprintf(err, errlen, "cannot listen on %s: %s", final, strerror(errno));
+        unlinkat(priv_fd, "s", 0);
+        return -1;
+    }
+    /* What now has the name must be the socket we bound. */
+    if (fstatat(l->dir_fd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != l->dev ||
+        st.st_ino != l->ino || !S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s was replaced as it was created: not serving it", final);
         return -1;
     }
     return 0;
 }
 
 /* The socket file appears only once it accepts connections (libvirt waits
- * for the file, then QEMU connects at once): it is bound under a
- * temporary name, given its mode, put to listening, and then renamed into
- * place, never over anything that appeared there meanwhile. */
+ * for the file, then QEMU connects at once). */
 static int bind_path(struct prh_listener *l, const char *path, gid_t group, char *err,
                      size_t errlen)
 {
-    char dir[4096], base[4096], tmp[sizeof(l->name)];
+    char dir[4096], base[4096], priv_name[64];
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    struct sockaddr_un tmp_addr = {.sun_family = AF_UNIX};
-    struct stat st;
 
     if (strlen(path) >= sizeof(addr.sun_path) || strlen(path) >= sizeof(dir)) {
         snprintf(err, errlen, "socket path too long: %s", path);
@@ -118,41 +184,20 @@ static int bind_path(struct prh_listener *l, const char *path, gid_t group, char
     memcpy(addr.sun_path, path, strlen(path) + 1);
     if (clear_stale(l->dir_fd, l->name, &addr, err, errlen) < 0)
         return -1;
-    snprintf(tmp, sizeof(tmp), ".prhelper-%d", (int)getpid());
-    if ((size_t)snprintf(tmp_addr.sun_path, sizeof(tmp_addr.sun_path), "%s/%s", dir_path, tmp) >=
-        sizeof(tmp_addr.sun_path)) {
-        snprintf(err, errlen, "socket path too long: %s", path);
+    int priv_fd = private_dir(l->dir_fd, priv_name, sizeof(priv_name));
+    if (priv_fd < 0) {
+        snprintf(err, errlen, "cannot make a private directory beside %s: %s", path,
+                 strerror(errno));
         return -1;
     }
-    unlinkat(l->dir_fd, tmp, 0); /* our pid's leftover: nobody else's */
-    l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    mode_t old_mask = umask(0177);
-    int rc = l->fd < 0 ? -1 : bind(l->fd, (struct sockaddr *)&tmp_addr, sizeof(tmp_addr));
-    umask(old_mask);
-    if (rc < 0 || fstatat(l->dir_fd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-        return -1;
+    int rc = bind_private(l, priv_fd, path, group, err, errlen);
+    close(priv_fd);
+    unlinkat(l->dir_fd, priv_name, AT_REMOVEDIR); /* empty; or somebody's empty one */
+    if (rc < 0) {
+        l->dev = 0; /* nothing of ours to remove at the close */
+        l->ino = 0;
     }
-    char name[sizeof(l->name)];
-    memcpy(name, l->name, sizeof(name));
-    memcpy(l->name, tmp, sizeof(tmp)); /* ours: prh_listener_close removes it */
-    l->dev = st.st_dev;
-    l->ino = st.st_ino;
-    if (set_access(l, group, err, errlen) < 0)
-        return -1;
-    if (listen(l->fd, SOMAXCONN) < 0) {
-        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (renameat2(l->dir_fd, tmp, l->dir_fd, name, RENAME_NOREPLACE) < 0) {
-        if (errno == EEXIST)
-            snprintf(err, errlen, "another instance is serving %s", path);
-        else
-            snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-        return -1;
-    }
-    memcpy(l->name, name, sizeof(name));
-    return 0;
+    return rc;
 }
 
 int prh_listener_open(struct prh_listener *l, const char *path, int path_set,

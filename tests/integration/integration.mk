@@ -32,8 +32,14 @@ $(FUSEHANG): tests/integration/fusehang.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes tests/integration/fusehang.c -o $@
 
+# Whoever may write the socket's directory, racing the monitor's start.
+SOCKRACE := $(B)/tests/sockrace
+$(SOCKRACE): tests/integration/sockrace.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes tests/integration/sockrace.c -o $@
+
 check-integration: $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client $(RAWCLIENT) $(VMTEST_HOST) \
-		$(EVILWORKERS) $(FUSEHANG)
+		$(EVILWORKERS) $(FUSEHANG) $(SOCKRACE)
 	PRH_BUILD_DIR=$(abspath $(B)) bash tests/integration/run.sh
 
 .PHONY: check-integration

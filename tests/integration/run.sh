@@ -16,6 +16,7 @@ MONITOR_BIN=$B/prhelper
 EVIL_GOODBYE=$B/tests/evilworker-goodbye
 EVIL_UNREAD=$B/tests/evilworker-unread
 FUSEHANG=$B/tests/fusehang
+SOCKRACE=$B/tests/sockrace
 WORKER_BIN=$B/prhelper-worker
 CLIENT_BIN=$B/prhelper-client
 RAW=$B/tests/rawclient
@@ -1426,6 +1427,48 @@ else
 fi
 cli_error "--socket-group with an unknown name: exit 1, one line" \
     --socket-group no-such-group-prh -k "$TMP/cli.sock" --worker "$WORKER_BIN"
+
+# ------------------------------------------- a racing socket directory
+
+# The socket's directory is writable by uid 1000 (libvirt labels the domain
+# directory for the VM's QEMU user), which swaps every entry the monitor
+# makes for a symlink to a root-owned file as it appears. Over 20 starts
+# that file keeps its mode and owner, and each start either serves a real
+# socket at the path or ends with one line.
+RACE=$TMP/race
+mkdir -p "$RACE"
+chown 1000:1000 "$RACE"
+install -m 0644 /dev/null "$TMP/victim"
+setpriv --reuid 1000 --regid 1000 --clear-groups "$SOCKRACE" "$RACE" race.sock "$TMP/victim" 30 \
+    > "$TMP/sockrace.out" 2>&1 &
+rpid=$!
+PIDS+=("$rpid")
+sleep 0.3
+served=0
+refused=0
+for i in $(seq 20); do
+    rm -f "$RACE/race.sock"
+    "$MONITOR_BIN" -k "$RACE/race.sock" --worker "$WORKER_BIN" --socket-group 4243 2> "$TMP/race.log" &
+    dpid=$!
+    PIDS+=("$dpid")
+    for _ in $(seq 40); do
+        [ -S "$RACE/race.sock" ] && break
+        is_gone "$dpid" && break
+        sleep 0.05
+    done
+    if [ -S "$RACE/race.sock" ] && [ "$(raw "$RACE/race.sock" features)" = "features 1" ]; then
+        served=$((served + 1))
+    elif is_gone "$dpid" && [ "$(grep -c . "$TMP/race.log")" = 1 ]; then
+        refused=$((refused + 1))
+    fi
+    stop_daemon "$dpid"
+done
+kill "$rpid" 2>/dev/null
+wait "$rpid" 2>/dev/null
+expect_eq "racing socket directory: the root-owned file keeps mode 0644 root:root ($(cat "$TMP/sockrace.out"))" \
+    "644 0:0" "$(stat -c '%a %u:%g' "$TMP/victim")"
+expect_eq "racing socket directory: every start served or refused with one line ($served served, $refused refused)" \
+    20 "$((served + refused))"
 
 # --------------------------------------------------------- prhelper-client
 
