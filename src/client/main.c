@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 {
     struct options o = {.socket_path = PRH_DEFAULT_SOCKET, .alloc_len = -1};
     struct request rq;
+    signal(SIGPIPE, SIG_IGN); /* a helper gone mid-write is EPIPE */
     int rc = parse_args(argc, argv, &o);
 
     if (rc != 0)

@@ -89,8 +89,10 @@ int prh_send_record(int sock, const void *a, size_t alen, const void *b,
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &fd, sizeof(int));
     }
+    /* Without an fd, writev: a filter then tells at the call that no
+     * descriptor can travel (the worker's has no sendmsg at all). */
     do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        n = fd >= 0 ? sendmsg(sock, &msg, MSG_NOSIGNAL) : writev(sock, iov, (int)msg.msg_iovlen);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
@@ -107,11 +109,11 @@ int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t ble
         {.iov_base = (void *)a, .iov_len = alen},
         {.iov_base = (void *)b, .iov_len = blen},
     };
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 
-    /* One sendmsg in the normal case; more only after a partial send. */
+    /* One writev in the normal case; more only after a partial write.
+     * Callers ignore or block SIGPIPE: a gone peer is EPIPE. */
     while (iov[0].iov_len + iov[1].iov_len > 0) {
-        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        ssize_t n = writev(sock, iov, 2);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -22,14 +22,15 @@ ssize_t prh_recv_with_fds(int sock, void *buf, size_t len, struct prh_received *
 /* Closes every fd in r and empties it. */
 void prh_received_close(struct prh_received *r);
 
-/* One sendmsg of the two buffers (the second may be empty) with fd attached
- * when fd >= 0. For SOCK_SEQPACKET: the whole record or -1. */
+/* One record of the two buffers (the second may be empty): sendmsg with fd
+ * attached when fd >= 0, else writev. For SOCK_SEQPACKET: the whole record
+ * or -1. */
 int prh_send_record(int sock, const void *a, size_t alen, const void *b,
                     size_t blen, int fd);
 
-/* Sends all of a and then b (either may be empty) on a stream socket:
- * one sendmsg unless the kernel takes less, then the rest; EINTR retried.
- * Returns 0 or -1. */
+/* Writes all of a and then b (either may be empty) on a stream socket:
+ * one writev unless the kernel takes less, then the rest; EINTR retried.
+ * No fd ever travels. SIGPIPE must be ignored or blocked. Returns 0 or -1. */
 int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t blen);
 
 /* prh_send_all of one buffer. */

@@ -3,7 +3,8 @@
  * visible (MSG_TRUNC). Host byte order: both ends are on the same machine.
  *
  *   monitor -> worker  PRH_IPC_ASSIGN   event, exactly 1 fd: the client
- *   worker -> monitor  PRH_IPC_COMMAND  header + param_len bytes, exactly 1 fd
+ *   worker -> monitor  PRH_IPC_COMMAND  header + param_len bytes, no fd: the
+ *                                       device fd's number in the worker
  *   monitor -> worker  PRH_IPC_DONE     event, no fd: the command is answered
  *   worker -> monitor  PRH_IPC_NOTICE   event, no fd; something to log
  *   worker -> monitor  PRH_IPC_GOODBYE  event, no fd; the worker exits
@@ -14,6 +15,13 @@
  * client socket; it writes there, never reads), then sends DONE: until
  * then the worker answers nothing else and keeps the command's fd open,
  * so the monitor's close of its copy is never the last one.
+ *
+ * Workers never send a descriptor: the monitor takes a command's fd from
+ * its worker with pidfd_getfd(2). Linux charges descriptors in flight over
+ * unix sockets to the sending user, whom all workers share, so a worker
+ * that could send them could park thousands and make every other
+ * connection's forwarding fail; with no sendmsg in a worker's filter, none
+ * can be in flight from any worker.
  */
 #ifndef PRH_IPC_H
 #define PRH_IPC_H
@@ -24,10 +32,14 @@
 #include "proto.h"
 
 /* Descriptors a worker starts with (everything else is closed):
- * 0 and 1 /dev/null, 2 the monitor's log stream, 4 the monitor. The client
- * arrives with ASSIGN and lands on 3, the lowest free number. */
+ * 0, 1 and 2 /dev/null (no log stream of the monitor's), 4 the monitor.
+ * The client arrives with ASSIGN and lands on 3, the lowest free number. */
 #define PRH_WORKER_CLIENT_FD 3
 #define PRH_WORKER_MONITOR_FD 4
+
+/* Fd numbers a command may name: a worker holds 0-4 and what its client
+ * sent with the current request. */
+#define PRH_WORKER_FD_LIMIT 1024
 
 enum prh_ipc_type {
     PRH_IPC_ASSIGN = 0x41534e31,  /* "ASN1" */
@@ -40,6 +52,7 @@ enum prh_ipc_type {
 struct prh_ipc_command {
     uint32_t type;
     uint32_t param_len; /* PR OUT parameter bytes following the header */
+    int32_t fd;         /* the device fd's number in the worker */
     uint8_t cdb[PRH_CDB_SIZE];
 };
 
@@ -50,7 +63,7 @@ struct prh_ipc_event {
     uint32_t code;
 };
 
-_Static_assert(sizeof(struct prh_ipc_command) == 24, "command record layout");
+_Static_assert(sizeof(struct prh_ipc_command) == 28, "command record layout");
 _Static_assert(sizeof(struct prh_ipc_event) == 8, "event record layout");
 
 /* Largest record either side ever sends. */

@@ -29,6 +29,9 @@ int prh_seccomp_load(const struct prh_rule_table *tables, size_t ntables, const 
      * kill the calling thread by libseccomp's default: the whole process. */
     if (rc == 0)
         rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    /* Every thread, also those started before (the log writer). */
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 
     for (size_t t = 0; rc == 0 && t < ntables; t++)
         for (size_t i = 0; rc == 0 && i < tables[t].count; i++)

@@ -10,18 +10,18 @@ static const struct prh_rule rows[] = {
     PRH_ALLOW(set_tid_address),
     PRH_REFUSE(readlink, EACCES),
     /* sandbox.c: check the monitor is alive, shed capabilities, set
-     * limits, no_new_privs, not dumpable, load its own filter. */
+     * limits, no_new_privs, load its own filter. */
     PRH_ALLOW(poll),
     PRH_ALLOW(prlimit64),
     PRH_ALLOW(capget),
     PRH_ALLOW(capset),
     PRH_ALLOW(seccomp),
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_SET_NO_NEW_PRIVS)),
-    PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_SET_DUMPABLE), PRH_EQ(1, 0)), /* never back to 1 */
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_GET_NO_NEW_PRIVS)),
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_CAPBSET_READ)),
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_CAPBSET_DROP)),
-    PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_CAP_AMBIENT)),
+    /* Clearing only: a raise would carry a capability across an exec. */
+    PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_CAP_AMBIENT), PRH_EQ(1, PR_CAP_AMBIENT_CLEAR_ALL)),
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_GET_SECCOMP)),
 };
 

@@ -29,6 +29,8 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW(shutdown),
     PRH_ALLOW(read), /* signalfd */
     PRH_ALLOW(write),
+    PRH_ALLOW(writev), /* answers and records without an fd (fdio.h) */
+    PRH_ALLOW_IF(pidfd_getfd, PRH_EQ(2, 0)), /* a request's fd from its worker */
     PRH_ALLOW(close),
     PRH_ALLOW(poll),
     PRH_ALLOW(ppoll),
@@ -68,6 +70,12 @@ static const struct prh_rule spawning[] = {
                  PRH_PINNED(2, PRH_PIN_WORKER_GID)),
     PRH_ALLOW_IF(setresuid, PRH_PINNED(0, PRH_PIN_WORKER_UID), PRH_PINNED(1, PRH_PIN_WORKER_UID),
                  PRH_PINNED(2, PRH_PIN_WORKER_UID)),
+    /* A session thread's real ids become its worker's, for pidfd_getfd
+     * (session.c); the rest stay. */
+    PRH_ALLOW_IF(setresgid, PRH_PINNED(0, PRH_PIN_WORKER_GID), PRH_EQ(1, (gid_t)-1),
+                 PRH_EQ(2, (gid_t)-1)),
+    PRH_ALLOW_IF(setresuid, PRH_PINNED(0, PRH_PIN_WORKER_UID), PRH_EQ(1, (uid_t)-1),
+                 PRH_EQ(2, (uid_t)-1)),
     PRH_ALLOW_IF(prctl, PRH_EQ(0, PR_SET_PDEATHSIG), PRH_EQ(1, SIGKILL)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_DUPFD_CLOEXEC)),
     PRH_ALLOW(dup2),

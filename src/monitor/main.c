@@ -35,6 +35,8 @@
  * worker with nothing in flight this long to relay its last answer. */
 #define DRAIN_GRACE_S 5
 #define DRAIN_IDLE_S 2
+/* At exit: time for the log writer to write what is queued. */
+#define LOG_FLUSH_MS 1000
 
 static struct prh_monitor monitor;
 static int daemonized;
@@ -46,6 +48,7 @@ static void __attribute__((noreturn)) fail(const char *msg)
         prh_log(LOG_ERR, "%s", msg);
     else
         fprintf(stderr, "prhelper: %s\n", msg);
+    prh_log_stop_writer(LOG_FLUSH_MS);
     exit(1);
 }
 
@@ -289,6 +292,10 @@ int main(int argc, char **argv)
         prh_log_use_syslog("prhelper");
         daemonized = 1;
     }
+    /* From here no thread blocks on the log (log.h); the filter below
+     * covers the writer thread too (it syncs every thread). */
+    if (prh_log_start_writer() < 0)
+        fail("cannot start the log writer thread");
     if (pid_fd >= 0 && prh_pidfile_write(pid_fd, o.pidfile, err, sizeof(err)) < 0)
         fail(err);
     if (prh_drop_privileges(uid, gid, wuid, wgid, o.keep_sys_admin, &why) < 0) {
@@ -326,5 +333,6 @@ int main(int argc, char **argv)
     prh_listener_close(&listener);
     drain(sfd, o.timeout_s);
     prh_log(LOG_NOTICE, "stopped");
+    prh_log_stop_writer(LOG_FLUSH_MS);
     return 0;
 }

@@ -1,10 +1,12 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +23,14 @@
 #define SESSION_STACK_SIZE (256 * 1024)
 #define SPARE_RETRY_S 2
 
+/* What clients may make us log (ratelimit.h): each connection 20 lines in
+ * a row, then 2 a second; all clients together 200, then 50 a second,
+ * well under journald's default of 10000 per 30 s for the unit. */
+#define CONN_LINES_BURST 20
+#define CONN_LINES_PER_S 2
+#define CLIENT_LINES_BURST 200
+#define CLIENT_LINES_PER_S 50
+
 struct prh_session {
     struct prh_session *next, *prev;
     struct prh_monitor *mon;
@@ -29,9 +39,12 @@ struct prh_session {
     int client_fd;            /* kept to stop the client's input at shutdown */
     int ipc_fd;
     pid_t worker;
+    int pidfd;                /* the worker's: its request fds are taken through it */
+    int told_no_getfd;        /* the reason pidfd_getfd fails was logged */
     unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started:
                                * a ready one is listed only while current */
     struct ucred peer;
+    struct prh_ratelimit lines; /* what this connection may make us log */
     uint8_t record[PRH_IPC_MAX + 1]; /* +1: an oversized record shows */
     struct prh_result result;
 };
@@ -46,6 +59,8 @@ void prh_monitor_init(struct prh_monitor *m, const struct prh_options *o,
     m->max_per_uid = o->max_per_uid;
     m->spare_workers = o->spare_workers;
     m->spawn = *spawn;
+    pthread_mutex_init(&m->log_lock, NULL);
+    prh_ratelimit_init(&m->client_lines, CLIENT_LINES_PER_S, CLIENT_LINES_BURST);
 }
 
 /* ---- lists (caller holds m->lock) -------------------------------------- */
@@ -104,6 +119,36 @@ static unsigned sessions_of_uid(const struct prh_monitor *m, uid_t uid)
 
 /* ---- logging ------------------------------------------------------------ */
 
+/* A line a client caused: within its connection's budget (s, when the line
+ * belongs to one) and the budget of all clients, else counted; the counts
+ * are said with the next line that passes. */
+__attribute__((format(printf, 5, 6)))
+static void client_log(struct prh_monitor *m, struct prh_session *s, int prio, const char *fields,
+                       const char *fmt, ...)
+{
+    unsigned long own = 0, all = 0;
+    char line[900];
+    va_list ap;
+
+    if (!prh_log_enabled(prio))
+        return;
+    if (s && !prh_ratelimit_take(&s->lines, &own))
+        return;
+    pthread_mutex_lock(&m->log_lock);
+    int ok = prh_ratelimit_take(&m->client_lines, &all);
+    pthread_mutex_unlock(&m->log_lock);
+    if (!ok)
+        return;
+    if (all)
+        prh_log(LOG_WARNING, "%lu lines caused by clients suppressed (rate limit)", all);
+    if (own)
+        prh_log(LOG_WARNING, "conn %lu: %lu lines suppressed (rate limit)", s->id, own);
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    prh_log_with(prio, fields, "%s", line);
+}
+
 static const char *opcode_name(uint8_t op)
 {
     switch (op) {
@@ -138,7 +183,7 @@ static int peer_fields(char *buf, size_t len, const struct prh_session *s)
 }
 
 /* Every PR OUT changes shared storage: always logged. The rest at -v. */
-static void log_command(const struct prh_session *s, const struct prh_request *req,
+static void log_command(struct prh_session *s, const struct prh_request *req,
                         const struct prh_result *res, long usec)
 {
     int prio = req->cdb[0] == PRH_OP_PR_OUT ? LOG_NOTICE : LOG_INFO;
@@ -161,7 +206,7 @@ static void log_command(const struct prh_session *s, const struct prh_request *r
              "PRHELPER_BACKEND=%s\n",
              major(res->rdev), minor(res->rdev), op_field, action,
              req->cdb[2] & 0x0f, (unsigned)res->status, sk.key, sk.asc, sk.ascq, usec, backend);
-    prh_log_with(prio, fields,
+    client_log(s->mon, s, prio, fields,
                  "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
                  " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us",
                  s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
@@ -187,13 +232,14 @@ static int answer_client(struct prh_session *s, const struct prh_request *req,
     uint8_t header[PRH_REPLY_HEADER_SIZE];
 
     if (prh_reply_allowed(req->cdb, req->xfer_len, res->status, res->data_len) < 0) {
-        prh_log(LOG_ERR, "conn %lu: answer (status 0x%x, %u bytes) does not fit the request:"
+        client_log(s->mon, s, LOG_ERR, NULL, "conn %lu: answer (status 0x%x, %u bytes) does not fit the request:"
                 " closing the connection", s->id, (unsigned)res->status, res->data_len);
         return -1;
     }
     prh_reply_header_encode(header, res->status, res->data_len, res->sense);
     if (prh_send_all(s->client_fd, header, sizeof(header), res->data, res->data_len) < 0) {
-        prh_log(LOG_INFO, "conn %lu: client gone before its answer: %s", s->id, strerror(errno));
+        client_log(s->mon, s, LOG_INFO, NULL, "conn %lu: client gone before its answer: %s", s->id,
+                   strerror(errno));
         return -1;
     }
     return 0;
@@ -221,6 +267,28 @@ static int serve_command(struct prh_session *s, struct prh_request *req)
     return rc;
 }
 
+/* Takes the request's fd from the worker (pidfd_getfd: workers send no
+ * descriptors, ipc.h). Returns 0 with req->fd set; 1 when the kernel or a
+ * policy refuses it (req->fd stays -1: answered ABORTED COMMAND, like a
+ * helper that cannot reach the device); -1 when the worker named an fd it
+ * does not hold, a violation. */
+static int take_fd(struct prh_session *s, struct prh_request *req)
+{
+    req->fd = (int)syscall(SYS_pidfd_getfd, s->pidfd, req->worker_fd, 0);
+    if (req->fd >= 0)
+        return 0;
+    if (errno == EBADF)
+        return -1;
+    if (!s->told_no_getfd) {
+        s->told_no_getfd = 1;
+        client_log(s->mon, s, LOG_ERR, NULL, "conn %lu: cannot take the request's fd from worker %d: %s (the"
+                " monitor needs ptrace access to its workers: kernel.yama.ptrace_scope 0 or 1,"
+                " and an LSM policy that allows it; see SECURITY.md)",
+                s->id, (int)s->worker, strerror(errno));
+    }
+    return 1;
+}
+
 /* Serves until the worker says goodbye, goes away or misbehaves. At
  * shutdown too: the worker ends by itself once its client's input stops. */
 static void serve(struct prh_session *s)
@@ -237,28 +305,36 @@ static void serve(struct prh_session *s)
         ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
         if (n <= 0) {
             if (n < 0 && errno != ECONNRESET)
-                prh_log(LOG_WARNING, "conn %lu: worker channel: %s", s->id, strerror(errno));
+                client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu: worker channel: %s", s->id,
+                           strerror(errno));
             else
-                prh_log(LOG_INFO, "conn %lu: worker %d went away", s->id, (int)s->worker);
+                client_log(s->mon, s, LOG_INFO, NULL, "conn %lu: worker %d went away", s->id,
+                           (int)s->worker);
             prh_received_close(&fds);
             return;
         }
         switch (prh_validate_record(s->record, (size_t)n, &fds, &req, &code, &why)) {
         case PRH_RECORD_NOTICE:
-            prh_log(LOG_WARNING, "conn %lu peer pid %d: %s", s->id, (int)s->peer.pid,
+            client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu peer pid %d: %s", s->id, (int)s->peer.pid,
                     prh_note_text(code));
             break;
         case PRH_RECORD_GOODBYE:
-            prh_log(code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING,
+            client_log(s->mon, s, code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING, NULL,
                     "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
                     prh_close_text(code));
             return;
         case PRH_RECORD_COMMAND:
+            if (take_fd(s, &req) < 0) {
+                client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the protocol (a"
+                        " command naming fd %d, which it does not hold): killing it", s->id,
+                        (int)s->peer.pid, (int)s->worker, req.worker_fd);
+                return;
+            }
             if (serve_command(s, &req) < 0)
                 return;
             break;
         default:
-            prh_log(LOG_ERR, "conn %lu peer pid %d: worker %d violated the protocol (%s):"
+            client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the protocol (%s):"
                              " killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
             return;
         }
@@ -272,7 +348,7 @@ static int spawn(struct prh_session *s)
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return -1;
-    s->worker = prh_spawn_worker(&s->mon->spawn, pair[1]);
+    s->worker = prh_spawn_worker(&s->mon->spawn, pair[1], &s->pidfd);
     prh_close(pair[1]);
     if (s->worker < 0) {
         prh_close(pair[0]);
@@ -295,13 +371,15 @@ static int hand_over(struct prh_session *s)
     if (s->ipc_fd >= 0 && assign(s) == 0)
         return 0;
     prh_close(s->ipc_fd);
-    s->ipc_fd = -1;
+    prh_close(s->pidfd);
+    s->ipc_fd = s->pidfd = -1;
     return spawn(s) < 0 ? -1 : assign(s);
 }
 
 static void session_free(struct prh_session *s)
 {
     prh_close(s->ipc_fd);
+    prh_close(s->pidfd);
     prh_close(s->client_fd);
     pthread_cond_destroy(&s->assigned);
     free(s);
@@ -342,24 +420,43 @@ static int wait_for_client(struct prh_session *s)
     return ok;
 }
 
+/* pidfd_getfd() needs this thread's real ids to be its worker's (the
+ * kernel's ptrace check on real credentials). Only this thread's: a raw
+ * call changes the caller's credentials alone, and the process's, which
+ * decide who may signal it (the main thread's), stay the monitor's own. */
+static void take_workers_real_ids(const struct prh_monitor *m)
+{
+    if (syscall(SYS_setresgid, (unsigned long)m->spawn.gid, (unsigned long)(gid_t)-1,
+                (unsigned long)(gid_t)-1) < 0 ||
+        syscall(SYS_setresuid, (unsigned long)m->spawn.uid, (unsigned long)(uid_t)-1,
+                (unsigned long)(uid_t)-1) < 0)
+        prh_log(LOG_ERR, "cannot take the workers' real ids: %s", strerror(errno));
+}
+
 static void *session_thread(void *arg)
 {
     struct prh_session *s = arg;
     struct prh_monitor *m = s->mon;
+
+    take_workers_real_ids(m);
 
     if (s->client_fd < 0 && !wait_for_client(s)) {
         session_free(s);
         return NULL; /* the worker, if any, dies with this thread */
     }
     if (hand_over(s) < 0) {
-        prh_log(LOG_ERR, "conn %lu: cannot start a worker: %s", s->id, strerror(errno));
+        client_log(m, NULL, LOG_ERR, NULL, "conn %lu: cannot start a worker: %s", s->id, strerror(errno));
     } else {
         char fields[256];
         peer_fields(fields, sizeof(fields), s);
-        prh_log_with(LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
+        client_log(m, NULL, LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
                      (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
         serve(s);
     }
+    unsigned long dropped = prh_ratelimit_flush(&s->lines);
+    if (dropped)
+        client_log(m, NULL, LOG_WARNING, NULL, "conn %lu: %lu lines suppressed (rate limit)", s->id,
+                   dropped);
     pthread_mutex_lock(&m->lock);
     list_remove(&m->active, s);
     m->nactive--;
@@ -374,7 +471,8 @@ static struct prh_session *session_new(struct prh_monitor *m)
     if (!s)
         return NULL;
     s->mon = m;
-    s->client_fd = s->ipc_fd = -1;
+    s->client_fd = s->ipc_fd = s->pidfd = -1;
+    prh_ratelimit_init(&s->lines, CONN_LINES_PER_S, CONN_LINES_BURST);
     pthread_cond_init(&s->assigned, NULL);
     return s;
 }
@@ -482,7 +580,7 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
     if (fresh)
         session_free(fresh);
     if (refused) {
-        prh_log(LOG_WARNING, "conn %lu from pid %d uid %u refused: %u %s", id, (int)peer.pid,
+        client_log(m, NULL, LOG_WARNING, NULL, "conn %lu from pid %d uid %u refused: %u %s", id, (int)peer.pid,
                 peer.uid, limit, refused);
         prh_close(client_fd);
         return -1;
@@ -490,7 +588,7 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
     if (was_ready)
         return 0; /* its thread takes over (and may be done with s already) */
     if (thread_start(s) < 0) {
-        prh_log(LOG_ERR, "conn %lu: cannot start a session thread: %s", id, strerror(errno));
+        client_log(m, NULL, LOG_ERR, NULL, "conn %lu: cannot start a session thread: %s", id, strerror(errno));
         pthread_mutex_lock(&m->lock);
         list_remove(&m->active, s);
         m->nactive--;

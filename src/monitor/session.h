@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "options.h"
+#include "ratelimit.h"
 #include "spawn.h"
 
 struct prh_session;
@@ -34,6 +35,8 @@ struct prh_monitor {
     struct timespec spare_failed; /* last failed start of a spare worker */
     atomic_uint nbusy;       /* requests being executed (no lock) */
     unsigned long next_id;
+    pthread_mutex_t log_lock; /* guards client_lines */
+    struct prh_ratelimit client_lines; /* every line clients cause (ratelimit.h) */
 };
 
 /* Limits from the command line; spawn is copied. */

@@ -39,6 +39,7 @@ static int become_worker(void *arg)
     int ipc_hi = (int)syscall(SYS_fcntl, a->ipc_fd, F_DUPFD_CLOEXEC, PRH_HIGH_FD);
     if (null_hi < 0 || ipc_hi < 0 || syscall(SYS_dup2, null_hi, STDIN_FILENO) < 0 ||
         syscall(SYS_dup2, null_hi, STDOUT_FILENO) < 0 ||
+        syscall(SYS_dup2, null_hi, STDERR_FILENO) < 0 || /* no log stream of ours */
         syscall(SYS_dup2, ipc_hi, PRH_WORKER_MONITOR_FD) < 0)
         goto fail;
     syscall(SYS_close, PRH_WORKER_CLIENT_FD); /* ASSIGN's fd lands here */
@@ -57,7 +58,7 @@ fail:
     return 127;
 }
 
-pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd)
+pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd, int *pidfd)
 {
     /* The child runs on this buffer while we wait (CLONE_VFORK). */
     char stack[CHILD_STACK_SIZE] __attribute__((aligned(16)));
@@ -66,7 +67,9 @@ pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd)
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = clone(become_worker, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+    *pidfd = -1;
+    pid_t pid = clone(become_worker, stack + sizeof(stack),
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, pidfd);
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
@@ -74,6 +77,8 @@ pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd)
         return -1;
     }
     if (a.err) {
+        close(*pidfd);
+        *pidfd = -1;
         errno = a.err; /* the child has exited; the main thread reaps it */
         return -1;
     }

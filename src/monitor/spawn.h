@@ -21,10 +21,12 @@ struct prh_spawn_config {
 
 /* vfork-style (the child shares our memory until it execs, so the cost
  * does not grow with the monitor), then in the child: the workers' uid and
- * gid, death with the calling thread, /dev/null on 0-1, the log stream on
- * 2, ipc_fd on 4, 3 left free for the client, and execveat() of the binary
- * opened at start. Nothing else crosses. Returns the worker's pid, or -1
- * with errno (also when the exec failed). The caller keeps ipc_fd. */
-pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd);
+ * gid, death with the calling thread, /dev/null on 0-2 (no log stream of
+ * the monitor's), ipc_fd on 4, 3 left free for the client, and execveat()
+ * of the binary opened at start. Nothing else crosses. Returns the
+ * worker's pid and sets *pidfd (the caller's to close; the monitor takes
+ * request fds through it), or -1 with errno (also when the exec failed).
+ * The caller keeps ipc_fd. */
+pid_t prh_spawn_worker(const struct prh_spawn_config *c, int ipc_fd, int *pidfd);
 
 #endif

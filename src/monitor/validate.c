@@ -41,8 +41,10 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
         return reject(fds, why, "parameter list above 8192 bytes");
     if (len != sizeof(cmd) + cmd.param_len)
         return reject(fds, why, "command length disagrees with its header");
-    if (fds->nfds != 1)
-        return reject(fds, why, "command without exactly one descriptor");
+    if (fds->nfds != 0)
+        return reject(fds, why, "command with a descriptor attached");
+    if (cmd.fd < 0 || cmd.fd >= PRH_WORKER_FD_LIMIT)
+        return reject(fds, why, "command naming an fd out of range");
 
     /* The worker answers CDB bytes 5-6 itself: here they are a violation.
      * A cleanup reaching us was negotiated: the worker checked that. */
@@ -67,8 +69,8 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
     memcpy(req->cdb, cmd.cdb, sizeof(req->cdb));
     req->xfer_len = xfer;
     req->param = rec + sizeof(cmd);
-    req->fd = fds->fds[0];
-    fds->nfds = 0;
+    req->fd = -1; /* the caller takes worker_fd from the worker */
+    req->worker_fd = cmd.fd;
     return PRH_RECORD_COMMAND;
 }
 

@@ -22,11 +22,13 @@ struct prh_request {
     uint8_t cdb[PRH_CDB_SIZE];
     uint32_t xfer_len;     /* PR IN allocation length or PR OUT list length */
     const uint8_t *param;  /* PR OUT parameter list (points into the record) */
-    int fd;                /* the one descriptor; owned by the caller */
+    int worker_fd;         /* the device fd's number in the worker */
+    int fd;                /* the monitor's copy (-1 until taken); the caller's */
 };
 
-/* Classifies one record (as received: len bytes, with fds). COMMAND fills
- * req and hands its fd to the caller; NOTICE sets *code to a prh_note,
+/* Classifies one record (as received: len bytes, with fds, of which there
+ * must be none). COMMAND fills req, with the fd number the worker named
+ * (in range; the caller takes it with pidfd_getfd); NOTICE sets *code to a prh_note,
  * GOODBYE to a prh_close_reason; INVALID sets
  * *why. In every case no other descriptor from fds stays open. */
 enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,

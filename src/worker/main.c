@@ -61,17 +61,18 @@ static int wait_done(void)
     return ok ? 0 : -1;
 }
 
-/* Hands the request to the monitor, which answers the client. The fd stays
- * open here until DONE. Returns 0, or the reason the connection must end. */
+/* Hands the request to the monitor, which takes the fd from us and answers
+ * the client. The fd stays open here until DONE. Returns 0, or the reason the connection must end. */
 static uint32_t forward_request(int fd)
 {
-    struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, {0}};
+    struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, fd, {0}};
 
     memcpy(cmd.cdb, conn.cdb, sizeof(cmd.cdb));
     if (conn.cdb[0] == PRH_OP_PR_OUT)
         cmd.param_len = conn.xfer_len;
+    /* The fd's number only: the monitor takes the fd itself (ipc.h). */
     if (prh_send_record(PRH_WORKER_MONITOR_FD, &cmd, sizeof(cmd), conn.param,
-                        cmd.param_len, fd) < 0) {
+                        cmd.param_len, -1) < 0) {
         prh_close(fd);
         return PRH_CLOSE_MONITOR_IO;
     }

@@ -95,13 +95,14 @@ static int set_limits(const char **why)
 /* Serving: everything the worker does once its filter is loaded, and
  * nothing else (the rule language is src/common/seccomp_rules.h; what it
  * does before, under the monitor's filter, is src/common/worker_startup.c).
- * The two sockets are pinned by number; stderr only for a last fatal line. */
+ * The two sockets are pinned by number; fd 2 is /dev/null, never written. */
 static const struct prh_rule serving[] = {
     PRH_ALLOW_IF(recvmsg, PRH_EQ(0, PRH_WORKER_CLIENT_FD)),
     PRH_ALLOW_IF(recvmsg, PRH_EQ(0, PRH_WORKER_MONITOR_FD)), /* ASSIGN, DONE */
-    PRH_ALLOW_IF(sendmsg, PRH_EQ(0, PRH_WORKER_MONITOR_FD)),
-    PRH_ALLOW_IF(sendmsg, PRH_EQ(0, PRH_WORKER_CLIENT_FD)),  /* handshake, own answers */
-    PRH_ALLOW_IF(write, PRH_EQ(0, STDERR_FILENO)),
+    /* No sendmsg: nothing a worker sends can carry a descriptor, so none
+     * is ever in flight on the workers' shared uid (ipc.h). */
+    PRH_ALLOW_IF(writev, PRH_EQ(0, PRH_WORKER_MONITOR_FD)),  /* records */
+    PRH_ALLOW_IF(writev, PRH_EQ(0, PRH_WORKER_CLIENT_FD)),   /* handshake, own answers */
     PRH_ALLOW(fstat),                        /* type of a received fd */
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)), /* and its open mode, nothing else */
     PRH_ALLOW(close),                        /* received fds */
@@ -139,13 +140,19 @@ static int die_with_monitor(const char **why)
 
 int prh_worker_sandbox(const char **why)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL); /* the monitor spawns with all blocked */
+    /* The monitor spawns with all blocked. SIGPIPE stays blocked: a
+     * client gone mid-answer is EPIPE from writev, not our death. */
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigprocmask(SIG_SETMASK, &pipe_only, NULL);
     if (die_with_monitor(why) < 0 || become_unprivileged(why) < 0 || set_limits(why) < 0)
         return -1;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    /* Dumpable stays as exec left it: the monitor takes each request's fd
+     * with pidfd_getfd(), which the kernel allows only on a dumpable
+     * process of the caller's uid. Nothing else of that uid could look:
+     * the workers' filters allow no ptrace, open or process_vm call. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         *why = "cannot set no_new_privs";
         return -1;
     }

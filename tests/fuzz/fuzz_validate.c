@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (kind) {
     case PRH_RECORD_COMMAND: {
         uint8_t op = req.cdb[0];
-        if (given != 1 || req.fd != mine[0] || req.xfer_len > PRH_DATA_MAX)
+        if (given != 0 || req.fd != -1 || req.worker_fd < 0 ||
+            req.worker_fd >= PRH_WORKER_FD_LIMIT || req.xfer_len > PRH_DATA_MAX)
             abort();
         if (op != PRH_OP_PR_IN && op != PRH_OP_PR_OUT && op != PRH_OP_CLEANUP)
             abort();
@@ -47,7 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (op != PRH_OP_PR_OUT && len != sizeof(struct prh_ipc_command))
             abort();
-        kept = req.fd;
         break;
     }
     case PRH_RECORD_GOODBYE:

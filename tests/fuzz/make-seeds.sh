@@ -56,16 +56,19 @@ conn close-eof-param "$hello$(chunk 1 "$(prout 0 0 24)")$(chunk 0 "$(zeros 8)")0
 # validate: flags byte + record (host byte order: little-endian here).
 CMD=$(le32 0x434d4431) BYE=$(le32 0x42594531) NOTE=$(le32 0x4e4f5431)
 val() { hex "$2" > "$out/validate/$1"; }
-for sa in 0 1 2 3; do val "prin-sa$sa" "01$CMD$(le32 0)$(prin $sa 8192)"; done
-for sa in 0 1 2 3 4 5 6 7; do val "prout-sa$sa" "01$CMD$(le32 24)$(prout $sa 1 24)$(zeros 24)"; done
-val cleanup "01$CMD$(le32 0)ff000000000000000000000000000000"
+# A command names its fd (here 5) and carries none (ipc.h).
+FD=$(le32 5)
+for sa in 0 1 2 3; do val "prin-sa$sa" "00$CMD$(le32 0)$FD$(prin $sa 8192)"; done
+for sa in 0 1 2 3 4 5 6 7; do val "prout-sa$sa" "00$CMD$(le32 24)$FD$(prout $sa 1 24)$(zeros 24)"; done
+val cleanup "00$CMD$(le32 0)${FD}ff000000000000000000000000000000"
 for code in 0 1 2 3 4 5 6 7 8 9; do val "goodbye-$code" "00$BYE$(le32 $code)"; done
 val notice "00$NOTE$(le32 10)"
-val bad-two-fds "02$CMD$(le32 0)$(prin 0 8)"
-val bad-truncated "05$CMD$(le32 0)$(prin 0 8)"
-val bad-prout-len "01$CMD$(le32 23)$(prout 0 0 24)$(zeros 23)"
-val bad-opcode "01$CMD$(le32 0)12000000000000000000000000000000"
-val bad-type "01$(le32 7)$(le32 0)$(prin 0 8)"
+val bad-with-fd "01$CMD$(le32 0)$FD$(prin 0 8)"
+val bad-fd-number "00$CMD$(le32 0)$(le32 -1)$(prin 0 8)"
+val bad-truncated "04$CMD$(le32 0)$FD$(prin 0 8)"
+val bad-prout-len "00$CMD$(le32 23)$FD$(prout 0 0 24)$(zeros 23)"
+val bad-opcode "00$CMD$(le32 0)${FD}12000000000000000000000000000000"
+val bad-type "00$(le32 7)$(le32 0)$FD$(prin 0 8)"
 
 # client: mode byte, SA, allocation length, then the reply.
 cli() { hex "$2" > "$out/client/$1"; }

@@ -19,13 +19,18 @@ $(VMTEST_HOST): tests/vm/vmtest.c $(COMMON_OBJ) $(wildcard src/common/*.h)
 
 # Compromised workers (static, uninstrumented: they run under the
 # monitor's filter) and a FUSE server whose files never finish closing.
-EVILWORKERS := $(B)/tests/evilworker-goodbye $(B)/tests/evilworker-unread
+# The park build runs the real worker's sandbox first (its code and filter).
+EVILWORKERS := $(B)/tests/evilworker-goodbye $(B)/tests/evilworker-unread $(B)/tests/evilworker-park
 $(B)/tests/evilworker-goodbye: EVIL_MODE := 1
 $(B)/tests/evilworker-unread: EVIL_MODE := 2
-$(EVILWORKERS): tests/integration/evilworker.c src/common/fdio.c src/common/ipc.h src/common/fdio.h
+$(B)/tests/evilworker-park: EVIL_MODE := 3
+EVIL_SANDBOX_SRC := src/worker/sandbox.c $(SANDBOX_SRC)
+$(EVILWORKERS): tests/integration/evilworker.c src/common/fdio.c src/common/ipc.h src/common/fdio.h \
+		$(EVIL_SANDBOX_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DEVIL_MODE=$(EVIL_MODE) -Wno-missing-prototypes -static \
-		tests/integration/evilworker.c src/common/fdio.c -o $@
+	$(CC) $(CFLAGS) -DEVIL_MODE=$(EVIL_MODE) -Isrc/worker -Wno-missing-prototypes -static \
+		tests/integration/evilworker.c src/common/fdio.c \
+		$(if $(filter 3,$(EVIL_MODE)),$(EVIL_SANDBOX_SRC)) -o $@ $(if $(filter 3,$(EVIL_MODE)),-lseccomp)
 
 FUSEHANG := $(B)/tests/fusehang
 $(FUSEHANG): tests/integration/fusehang.c

@@ -49,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +472,7 @@ int main(int argc, char **argv)
     int i = 1;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
     if (argc == 3 && strcmp(argv[1], "syslog-sink") == 0)
         syslog_sink(argv[2]);
     if (i < argc && strcmp(argv[i], "-S") == 0) {

@@ -15,6 +15,7 @@ B=${PRH_BUILD_DIR:-$ROOT/build}   # PRH_BUILD_DIR: test binaries built elsewhere
 MONITOR_BIN=$B/prhelper
 EVIL_GOODBYE=$B/tests/evilworker-goodbye
 EVIL_UNREAD=$B/tests/evilworker-unread
+EVIL_PARK=$B/tests/evilworker-park
 FUSEHANG=$B/tests/fusehang
 SOCKRACE=$B/tests/sockrace
 WORKER_BIN=$B/prhelper-worker
@@ -838,6 +839,68 @@ else
     skip "logging to the journal" "unshare or a loop device missing"
 fi
 
+# ---------------------------------------------------------- a log flood
+
+# One connection's requests on a non-device for 2 s, each a WARNING notice:
+# the monitor logs at most that connection's burst (20) and rate (2 a
+# second), then says how many it suppressed; another connection's PR OUT
+# is still logged. Workers write no log: their fd 2 is /dev/null.
+NOTE_TEXT="request on a file that is no block device or sg node"
+if start_daemon flood "$TMP/flood.sock"; then
+    dpid=$DAEMON_PID
+    "$RAW" "$TMP/flood.sock" hello 0 sleep 3000 > /dev/null 2>&1 &
+    hold=$!
+    PIDS+=("$hold")
+    w=""
+    for i in $(seq 50); do
+        w=$(serving_workers_of "$dpid" | awk 'NR == 1 { print $1 }')
+        [ -n "$w" ] && break
+        sleep 0.05
+    done
+    expect_eq "a worker's fd 2 is /dev/null, not the monitor's log" "/dev/null" \
+        "$(readlink "/proc/$w/fd/2" 2>&1)"
+    kill "$hold" 2>/dev/null
+    out=$(raw "$TMP/flood.sock" hello 0 stream $IN /dev/null 2 | tail -n 1)
+    notes=$(grep -c "$NOTE_TEXT" "$TMP/flood.log")
+    result "log flood: ${out#stream }, $notes notices logged (at most 20 + 2 a second)" \
+        "$(n=${out#stream answered=}; [ "${n%% *}" -gt 200 ] 2>/dev/null && [ "$notes" -le 30 ]; echo $?)" \
+        "$out" "$(tail -3 "$TMP/flood.log")"
+    wait_log "$TMP/flood.log" 0 "lines suppressed (rate limit)" 3
+    result "log flood: the suppressed lines are counted in the log" $? "$(tail -3 "$TMP/flood.log")"
+    raw "$TMP/flood.sock" hello 0 cdb $OUT24 fd $LOOP:rw param zeros:24 reply > /dev/null
+    wait_log "$TMP/flood.log" 0 "PR OUT REGISTER" 3
+    result "log flood: another connection's PR OUT is still logged" $? "$(tail -3 "$TMP/flood.log")"
+    stop_daemon "$dpid"
+else
+    not_ok "log flood: daemon starts" "$(cat "$TMP/flood.log")"
+fi
+
+# A log stream that takes nothing (a pipe nobody reads, already full):
+# the daemon starts, serves and stops all the same; lines are dropped.
+exec 7> >(exec sleep 600 > /dev/null 2>&1)
+sleeper=$!
+# (dd opens the pipe afresh, so its O_NONBLOCK stays off the daemon's fd)
+dd if=/dev/zero of=/proc/self/fd/7 bs=4096 count=32 oflag=nonblock 2> /dev/null
+dd if=/dev/zero of=/proc/self/fd/7 bs=1 count=4096 oflag=nonblock 2> /dev/null
+"$MONITOR_BIN" -k "$TMP/stuck.sock" --worker "$WORKER_BIN" -v 2>&7 &
+dpid=$!
+PIDS+=("$dpid")
+ready=1
+if wait_for_socket "$TMP/stuck.sock"; then
+    for i in $(seq 100); do
+        [ "$(status_field "$dpid" Seccomp 2>/dev/null)" = 2 ] && ready=0 && break
+        sleep 0.05
+    done
+fi
+result "a log that takes nothing: the daemon gets past its start-up" "$ready"
+expect_eq "a log that takes nothing: requests are answered" "$(lines "features 1" "$R_LOOP" "$R_LOOP")" \
+    "$(timeout 10 "$RAW" "$TMP/stuck.sock" hello 0 req $IN $LOOP req $IN $LOOP 2>&1)"
+kill -TERM "$dpid" 2>/dev/null
+result "a log that takes nothing: SIGTERM stops it within 5 s" "$(wait_exit "$dpid" 5; echo $?)"
+kill -KILL "$dpid" 2>/dev/null
+exec 7>&-
+kill "$sleeper" 2>/dev/null
+
 # ------------------------------------------------------ operator signals
 
 # STOP/TSTP then CONT (Ctrl-Z and fg, kill -STOP/-CONT, a cgroup freeze):
@@ -1027,6 +1090,43 @@ if start_daemon unread "$TMP/unread.sock" --worker "$EVIL_UNREAD" --spare-worker
 else
     not_ok "worker gone with an unread answer: daemon starts" "$(cat "$TMP/unread.log")"
 fi
+
+# ---------------------------------------------- descriptors kept in flight
+
+# Two instances whose workers share one uid (libvirt runs one helper per
+# VM), both with RLIMIT_NOFILE 256. A's worker is compromised (the park
+# build: the real worker's sandbox, then 253 copies of fd 0 a message to a
+# client that never reads), so Linux would charge every fd it parks to the
+# workers' uid, and B's workers could no longer forward a request's fd.
+# Workers send no descriptors at all: A's attempt kills it, and B's
+# requests still reach its monitor (a loop device: 05/24/00 from SG_IO).
+PARK_ARGS=(--max-clients 16 --worker-user 4247)
+prlimit --nofile=256:256 "$MONITOR_BIN" -k "$TMP/park-a.sock" --worker "$EVIL_PARK" "${PARK_ARGS[@]}" \
+    -u 4246 -g 4246 2> "$TMP/park-a.log" &
+pa=$!
+prlimit --nofile=256:256 "$MONITOR_BIN" -k "$TMP/park-b.sock" --worker "$WORKER_BIN" "${PARK_ARGS[@]}" \
+    -u 4248 -g 4248 2> "$TMP/park-b.log" &
+pb=$!
+PIDS+=("$pa" "$pb")
+if wait_for_socket "$TMP/park-a.sock" && wait_for_socket "$TMP/park-b.sock"; then
+    ppids=()
+    for i in 1 2 3 4; do
+        "$RAW" "$TMP/park-a.sock" hello 0 sleep 10000 > /dev/null 2>&1 &
+        ppids+=($!)
+    done
+    PIDS+=("${ppids[@]}")
+    sleep 1
+    out=$(raw "$TMP/park-b.sock" hello 0 req $IN $LOOP req $IN $LOOP req $IN $LOOP)
+    expect_eq "a worker parking descriptors: another instance's requests still reach the device" \
+        "$(lines "features 1" "$R_LOOP" "$R_LOOP" "$R_LOOP")" "$out"
+    wait_log "$TMP/park-a.log" 0 "killed by SIGSYS"
+    result "a worker parking descriptors: its sendmsg kills it (seccomp)" $? "$(tail -5 "$TMP/park-a.log")"
+    kill "${ppids[@]}" 2>/dev/null
+else
+    not_ok "a worker parking descriptors: both daemons start" "$(cat "$TMP/park-a.log" "$TMP/park-b.log")"
+fi
+stop_daemon "$pa"
+stop_daemon "$pb"
 
 # ------------------------------------------------ a worker that cannot start
 

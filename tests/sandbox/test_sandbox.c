@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -190,12 +191,35 @@ static long do_worker_io(void)
     char byte = 'x';
     struct iovec iov = {&byte, 1};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (syscall(SYS_sendmsg, PRH_WORKER_MONITOR_FD, &m, 0) != 1)
+    if (syscall(SYS_writev, PRH_WORKER_MONITOR_FD, &iov, 1) != 1)
         _exit(3);
     if (syscall(SYS_recvmsg, PRH_WORKER_CLIENT_FD, &m, 0) != 1)
         _exit(4);
-    return syscall(SYS_write, STDERR_FILENO, "", 0);
+    return syscall(SYS_writev, PRH_WORKER_CLIENT_FD, &iov, 1);
 }
+/* No descriptor can leave a worker: sendmsg on its client or its monitor
+ * (even without SCM_RIGHTS) kills it, and so does a write to fd 2. */
+static long do_sendmsg_fd(int sock)
+{
+    char byte = 'x';
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } c;
+    struct iovec iov = {&byte, 1};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf,
+                       .msg_controllen = sizeof(c.buf)};
+    struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+    int fd = 0;
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(h), &fd, sizeof(fd));
+    return syscall(SYS_sendmsg, sock, &m, 0);
+}
+static long do_sendmsg_fd_client(void) { return do_sendmsg_fd(PRH_WORKER_CLIENT_FD); }
+static long do_sendmsg_fd_monitor(void) { return do_sendmsg_fd(PRH_WORKER_MONITOR_FD); }
+static long do_write_stderr(void) { return syscall(SYS_write, STDERR_FILENO, "", 0); }
+/* The monitor takes a request's fd from a worker: only with flags 0. */
+static long do_pidfd_getfd(void) { return syscall(SYS_pidfd_getfd, -1, 0, 0) == -1 ? 0 : (_exit(7), 0); }
+static long do_pidfd_getfd_flags(void) { return syscall(SYS_pidfd_getfd, -1, 0, 1); }
 static long do_recvmsg_other_fd(void)
 {
     char byte;
@@ -250,6 +274,21 @@ static void worker_forbids_exec(void **s) { (void)s; expect_killed(WORKER, do_ex
 static void worker_forbids_ptrace_kill(void **s) { (void)s; expect_killed(WORKER, do_ptrace); expect_killed(WORKER, do_kill); }
 static void worker_forbids_ids_and_fork(void **s) { (void)s; expect_killed(WORKER, do_setuid); expect_killed(WORKER, do_fork); }
 static void worker_forbids_memory(void **s) { (void)s; expect_killed(WORKER, do_mmap_exec); expect_killed(WORKER, do_mprotect_exec); expect_killed(WORKER, do_mmap); }
+static void worker_sends_no_descriptor(void **s)
+{
+    (void)s;
+    expect_killed(WORKER, do_sendmsg_fd_client);
+    expect_killed(WORKER, do_sendmsg_fd_monitor);
+    expect_killed(WORKER, do_write_stderr);
+    expect_killed(STACKED, do_sendmsg_fd_client);
+    expect_killed(WORKER, do_pidfd_getfd);
+}
+static void monitor_takes_fds_by_pidfd(void **s)
+{
+    (void)s;
+    expect_allowed(MONITOR, do_pidfd_getfd);
+    expect_killed(MONITOR, do_pidfd_getfd_flags);
+}
 static void worker_forbids_other_fds(void **s) { (void)s; expect_killed(WORKER, do_recvmsg_other_fd); expect_killed(WORKER, do_getpid); }
 static void worker_allows_its_io(void **s) { (void)s; expect_allowed(WORKER, do_worker_io); }
 
@@ -341,6 +380,8 @@ int main(void)
         cmocka_unit_test(worker_forbids_ids_and_fork),
         cmocka_unit_test(worker_forbids_memory),
         cmocka_unit_test(worker_forbids_other_fds),
+        cmocka_unit_test(worker_sends_no_descriptor),
+        cmocka_unit_test(monitor_takes_fds_by_pidfd),
         cmocka_unit_test(worker_allows_its_io),
         cmocka_unit_test(worker_allows_restart_syscall),
         cmocka_unit_test(monitor_allows_restart_syscall),

@@ -40,12 +40,15 @@ static int teardown(void **state)
 
 /* ---- records ------------------------------------------------------------ */
 
+#define COMMAND_FD 5 /* the fd number a command names */
+
 static size_t command(uint8_t op, uint8_t sa, uint32_t cdb_len, uint32_t param_len)
 {
     struct prh_ipc_command c;
     memset(&c, 0, sizeof(c));
     c.type = PRH_IPC_COMMAND;
     c.param_len = param_len;
+    c.fd = COMMAND_FD;
     c.cdb[0] = op;
     c.cdb[1] = sa;
     c.cdb[7] = (uint8_t)(cdb_len >> 8);
@@ -114,10 +117,8 @@ static void expect_reject(struct outcome o, const char *why)
 static void expect_command(struct outcome o, uint32_t xfer)
 {
     assert_int_equal(o.kind, PRH_RECORD_COMMAND);
-    assert_int_equal(o.nfds, 1);
-    assert_int_equal(o.req.fd, o.fds[0]);
-    assert_true(is_open(o.req.fd));
-    assert_int_equal(close(o.req.fd), 0);
+    assert_int_equal(o.req.fd, -1);
+    assert_int_equal(o.req.worker_fd, COMMAND_FD);
     assert_memory_equal(o.req.cdb, rec_cdb(), PRH_CDB_SIZE);
     assert_int_equal(o.req.xfer_len, xfer);
     assert_ptr_equal(o.req.param, rec + sizeof(struct prh_ipc_command));
@@ -131,7 +132,7 @@ static void test_accept_pr_in(void **state)
     const uint32_t lens[] = {0, 8, 8192};
     for (uint8_t sa = 0; sa <= 3; sa++)
         for (size_t l = 0; l < 3; l++)
-            expect_command(run(command(PRH_OP_PR_IN, sa, lens[l], 0), 1, 0), lens[l]);
+            expect_command(run(command(PRH_OP_PR_IN, sa, lens[l], 0), 0, 0), lens[l]);
 }
 
 static void test_accept_pr_out(void **state)
@@ -141,7 +142,7 @@ static void test_accept_pr_out(void **state)
     for (uint8_t sa = 0; sa <= 7; sa++) {
         for (size_t l = 0; l < 3; l++) {
             size_t len = command(PRH_OP_PR_OUT, sa, lens[l], lens[l]);
-            struct outcome o = run(len, 1, 0);
+            struct outcome o = run(len, 0, 0);
             expect_command(o, lens[l]);
             if (lens[l])
                 assert_int_equal(o.req.param[lens[l] - 1], (uint8_t)((lens[l] - 1) * 13 + 1));
@@ -155,7 +156,7 @@ static void test_accept_cleanup(void **state)
     /* Whatever bytes 7-8 say: no data either way. */
     const uint32_t lens[] = {0, 24, 0xffff};
     for (size_t l = 0; l < 3; l++)
-        expect_command(run(command(PRH_OP_CLEANUP, 0, lens[l], 0), 1, 0), 0);
+        expect_command(run(command(PRH_OP_CLEANUP, 0, lens[l], 0), 0, 0), 0);
 }
 
 static void test_accept_goodbye_every_close_code(void **state)
@@ -196,7 +197,7 @@ static void test_reject_short_record(void **state)
     command(PRH_OP_PR_IN, 0, 8, 0);
     for (size_t len = 0; len < 4; len++) {
         expect_reject(run(len, 0, 0), "record shorter than its type");
-        expect_reject(run(len, 1, 0), "record shorter than its type");
+        expect_reject(run(len, 0, 0), "record shorter than its type");
     }
 }
 
@@ -207,7 +208,7 @@ static void test_reject_unknown_type(void **state)
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         command(PRH_OP_PR_IN, 0, 8, 0);
         memcpy(rec, &types[i], sizeof(types[i]));
-        expect_reject(run(sizeof(struct prh_ipc_command), 1, 0), "unknown record type");
+        expect_reject(run(sizeof(struct prh_ipc_command), 0, 0), "unknown record type");
     }
 }
 
@@ -216,43 +217,61 @@ static void test_reject_command_shorter_than_header(void **state)
     (void)state;
     command(PRH_OP_PR_IN, 0, 8, 0);
     for (size_t len = 4; len < sizeof(struct prh_ipc_command); len++)
-        expect_reject(run(len, 1, 0), "command shorter than its header");
+        expect_reject(run(len, 0, 0), "command shorter than its header");
 }
 
 static void test_reject_command_length_mismatch(void **state)
 {
     (void)state;
     size_t len = command(PRH_OP_PR_OUT, 0, 24, 24);
-    expect_reject(run(len - 1, 1, 0), "command length disagrees with its header");
-    expect_reject(run(len + 1, 1, 0), "command length disagrees with its header");
-    expect_reject(run(sizeof(struct prh_ipc_command), 1, 0),
+    expect_reject(run(len - 1, 0, 0), "command length disagrees with its header");
+    expect_reject(run(len + 1, 0, 0), "command length disagrees with its header");
+    expect_reject(run(sizeof(struct prh_ipc_command), 0, 0),
                   "command length disagrees with its header");
     len = command(PRH_OP_PR_IN, 0, 8, 0);
-    expect_reject(run(len + 8, 1, 0), "command length disagrees with its header");
+    expect_reject(run(len + 8, 0, 0), "command length disagrees with its header");
 }
 
 static void test_reject_param_above_max(void **state)
 {
     (void)state;
     size_t len = command(PRH_OP_PR_OUT, 0, 8192, 8193);
-    expect_reject(run(len, 1, 0), "parameter list above 8192 bytes");
+    expect_reject(run(len, 0, 0), "parameter list above 8192 bytes");
     command(PRH_OP_PR_OUT, 0, 0, 0xffffffffu);
-    expect_reject(run(sizeof(struct prh_ipc_command), 1, 0),
+    expect_reject(run(sizeof(struct prh_ipc_command), 0, 0),
                   "parameter list above 8192 bytes");
     command(PRH_OP_PR_OUT, 0, 0, 0xffffffffu - sizeof(struct prh_ipc_command) + 1);
-    expect_reject(run(sizeof(struct prh_ipc_command), 1, 0),
+    expect_reject(run(sizeof(struct prh_ipc_command), 0, 0),
                   "parameter list above 8192 bytes");
 }
 
+/* A command names its fd; a worker never attaches one (ipc.h). */
 static void test_reject_fd_count(void **state)
 {
     (void)state;
     size_t len = command(PRH_OP_PR_IN, 0, 8, 0);
-    expect_reject(run(len, 0, 0), "command without exactly one descriptor");
-    expect_reject(run(len, 2, 0), "command without exactly one descriptor");
-    expect_reject(run(len, PRH_FDS_MAX, 0), "command without exactly one descriptor");
+    expect_reject(run(len, 1, 0), "command with a descriptor attached");
+    expect_reject(run(len, 2, 0), "command with a descriptor attached");
+    expect_reject(run(len, PRH_FDS_MAX, 0), "command with a descriptor attached");
     len = command(PRH_OP_PR_OUT, 0, 24, 24);
-    expect_reject(run(len, 2, 0), "command without exactly one descriptor");
+    expect_reject(run(len, 1, 0), "command with a descriptor attached");
+}
+
+static void test_reject_fd_number_out_of_range(void **state)
+{
+    (void)state;
+    const int32_t bad[] = {-1, INT32_MIN, PRH_WORKER_FD_LIMIT, INT32_MAX};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        size_t len = command(PRH_OP_PR_IN, 0, 8, 0);
+        memcpy(rec + offsetof(struct prh_ipc_command, fd), &bad[i], sizeof(bad[i]));
+        expect_reject(run(len, 0, 0), "command naming an fd out of range");
+    }
+    size_t len = command(PRH_OP_PR_IN, 0, 8, 0);
+    int32_t edge = PRH_WORKER_FD_LIMIT - 1;
+    memcpy(rec + offsetof(struct prh_ipc_command, fd), &edge, sizeof(edge));
+    struct outcome o = run(len, 0, 0);
+    assert_int_equal(o.kind, PRH_RECORD_COMMAND);
+    assert_int_equal(o.req.worker_fd, edge);
 }
 
 /* ---- rejected: opcode rules --------------------------------------------- */
@@ -260,16 +279,16 @@ static void test_reject_fd_count(void **state)
 static void test_reject_pr_in_with_param(void **state)
 {
     (void)state;
-    expect_reject(run(command(PRH_OP_PR_IN, 0, 8, 8), 1, 0), "PR IN with a parameter list");
-    expect_reject(run(command(PRH_OP_PR_IN, 0, 0, 1), 1, 0), "PR IN with a parameter list");
+    expect_reject(run(command(PRH_OP_PR_IN, 0, 8, 8), 0, 0), "PR IN with a parameter list");
+    expect_reject(run(command(PRH_OP_PR_IN, 0, 0, 1), 0, 0), "PR IN with a parameter list");
 }
 
 static void test_reject_pr_in_alloc_above_max(void **state)
 {
     (void)state;
-    expect_reject(run(command(PRH_OP_PR_IN, 0, 8193, 0), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_IN, 0, 8193, 0), 0, 0),
                   "PR IN allocation length above 8192");
-    expect_reject(run(command(PRH_OP_PR_IN, 0, 0xffff, 0), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_IN, 0, 0xffff, 0), 0, 0),
                   "PR IN allocation length above 8192");
 }
 
@@ -278,45 +297,45 @@ static void test_reject_pr_out_bytes_5_6(void **state)
     (void)state;
     size_t len = command(PRH_OP_PR_OUT, 0, 24, 24);
     rec_cdb()[5] = 1;
-    expect_reject(run(len, 1, 0), "PR OUT length in CDB bytes 5-6");
+    expect_reject(run(len, 0, 0), "PR OUT length in CDB bytes 5-6");
     len = command(PRH_OP_PR_OUT, 0, 24, 24);
     rec_cdb()[6] = 1;
-    expect_reject(run(len, 1, 0), "PR OUT length in CDB bytes 5-6");
+    expect_reject(run(len, 0, 0), "PR OUT length in CDB bytes 5-6");
     /* Bytes 5-6 on PR IN are not a length: accepted. */
     len = command(PRH_OP_PR_IN, 0, 24, 0);
     rec_cdb()[5] = rec_cdb()[6] = 0xff;
-    expect_command(run(len, 1, 0), 24);
+    expect_command(run(len, 0, 0), 24);
 }
 
 static void test_reject_pr_out_param_mismatch(void **state)
 {
     (void)state;
-    expect_reject(run(command(PRH_OP_PR_OUT, 0, 0, 24), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_OUT, 0, 0, 24), 0, 0),
                   "PR OUT parameter list of the wrong length");
-    expect_reject(run(command(PRH_OP_PR_OUT, 0, 24, 0), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_OUT, 0, 24, 0), 0, 0),
                   "PR OUT parameter list of the wrong length");
-    expect_reject(run(command(PRH_OP_PR_OUT, 0, 24, 23), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_OUT, 0, 24, 23), 0, 0),
                   "PR OUT parameter list of the wrong length");
-    expect_reject(run(command(PRH_OP_PR_OUT, 0, 8193, 8192), 1, 0),
+    expect_reject(run(command(PRH_OP_PR_OUT, 0, 8193, 8192), 0, 0),
                   "PR OUT parameter list of the wrong length");
 }
 
 static void test_reject_cleanup_with_param(void **state)
 {
     (void)state;
-    expect_reject(run(command(PRH_OP_CLEANUP, 0, 0, 1), 1, 0), "cleanup with a parameter list");
-    expect_reject(run(command(PRH_OP_CLEANUP, 0, 24, 24), 1, 0),
+    expect_reject(run(command(PRH_OP_CLEANUP, 0, 0, 1), 0, 0), "cleanup with a parameter list");
+    expect_reject(run(command(PRH_OP_CLEANUP, 0, 24, 24), 0, 0),
                   "cleanup with a parameter list");
 }
 
 static void test_reject_other_opcodes(void **state)
 {
     (void)state;
-    expect_reject(run(command(0x12, 0, 36, 0), 1, 0), "opcode not PR IN, PR OUT or cleanup");
+    expect_reject(run(command(0x12, 0, 36, 0), 0, 0), "opcode not PR IN, PR OUT or cleanup");
     for (unsigned op = 0; op < 0xff; op++) {
         if (op == PRH_OP_PR_IN || op == PRH_OP_PR_OUT)
             continue;
-        expect_reject(run(command((uint8_t)op, 0, 0, 0), 1, 0),
+        expect_reject(run(command((uint8_t)op, 0, 0, 0), 0, 0),
                       "opcode not PR IN, PR OUT or cleanup");
     }
 }
@@ -333,7 +352,7 @@ static void test_reject_event_length(void **state)
         expect_reject(run(4, 0, 0), "event record of wrong length");
         expect_reject(run(len - 1, 0, 0), "event record of wrong length");
         expect_reject(run(len + 1, 0, 0), "event record of wrong length");
-        expect_reject(run(sizeof(struct prh_ipc_command), 1, 0),
+        expect_reject(run(sizeof(struct prh_ipc_command), 0, 0),
                       "event record of wrong length");
     }
 }
@@ -393,6 +412,7 @@ int main(void)
         T(test_reject_command_length_mismatch),
         T(test_reject_param_above_max),
         T(test_reject_fd_count),
+        T(test_reject_fd_number_out_of_range),
         T(test_reject_pr_in_with_param),
         T(test_reject_pr_in_alloc_above_max),
         T(test_reject_pr_out_bytes_5_6),
