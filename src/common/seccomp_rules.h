@@ -18,7 +18,6 @@
 enum prh_pin {
     PRH_PIN_NONE,
     PRH_PIN_WORKER_EXE_FD, /* the only file execveat() may run */
-    PRH_PIN_SOCKET_DIR_FD, /* the only directory whose entries may change */
     PRH_PIN_PROC_DEVICES_FD, /* the only files the monitor reads after start */
     PRH_PIN_PROC_CGROUP_FD,
     PRH_PIN_WORKER_UID,    /* the only ids a process may take */

@@ -17,7 +17,7 @@
 
 /* Serving: accept, talk to workers and clients, run the device command
  * (SG_IO, or the block layer's PR ioctls on a map: exactly those used),
- * log, and remove the socket file at the stop. */
+ * log. No call that takes a path (the remover removes the socket file). */
 static const struct prh_rule serving[] = {
     PRH_ALLOW(accept4),
     PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, SO_PEERCRED)),
@@ -49,9 +49,6 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFD)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_SETFD)),
-    PRH_ALLOW_IF(unlinkat, PRH_PINNED(0, PRH_PIN_SOCKET_DIR_FD), PRH_EQ(2, 0)),
-    PRH_ALLOW_IF(newfstatat, PRH_PINNED(0, PRH_PIN_SOCKET_DIR_FD),
-                 PRH_EQ(3, AT_SYMLINK_NOFOLLOW)),
 };
 
 /* Namespaces and other things a spawn or a thread never needs. */
@@ -133,7 +130,6 @@ int prh_monitor_filter_load(const struct prh_filter_pins *p)
     prh_pins pins = {
         [PRH_PIN_NONE] = PRH_PIN_UNSET,
         [PRH_PIN_WORKER_EXE_FD] = (scmp_datum_t)p->worker_exe_fd,
-        [PRH_PIN_SOCKET_DIR_FD] = p->socket_dir_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->socket_dir_fd,
         [PRH_PIN_PROC_DEVICES_FD] =
             p->proc_devices_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_devices_fd,
         [PRH_PIN_PROC_CGROUP_FD] =

@@ -23,11 +23,13 @@
 #include "cgroup.h"
 #include "devclass.h"
 #include "filter.h"
+#include "landlock.h"
 #include "listener.h"
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
 #include "privdrop.h"
+#include "remover.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -292,6 +294,11 @@ int main(int argc, char **argv)
         prh_log_use_syslog("prhelper");
         daemonized = 1;
     }
+    /* Before the drop (it takes the same ids) and before any thread. */
+    if (prh_remover_start(&listener, uid, gid, wuid, wgid, err, sizeof(err)) < 0) {
+        prh_listener_close(&listener);
+        fail(err);
+    }
     /* From here no thread blocks on the log (log.h); the filter below
      * covers the writer thread too (it syncs every thread). */
     if (prh_log_start_writer() < 0)
@@ -321,8 +328,16 @@ int main(int argc, char **argv)
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    struct prh_filter_pins pins = {spawn.exe_fd, listener.dir_fd, proc_devices_fd, proc_cgroup_fd,
-                                   wuid, wgid};
+    struct prh_filter_pins pins = {spawn.exe_fd, proc_devices_fd, proc_cgroup_fd, wuid, wgid};
+    const char *landlock_why = NULL;
+    int landlocked = prh_landlock_confine(spawn.exe_fd, &landlock_why);
+    if (landlocked < 0) {
+        snprintf(err, sizeof(err), "cannot confine with Landlock: %s: %s", landlock_why,
+                 strerror(errno));
+        fail(err);
+    }
+    if (landlocked == 0)
+        prh_log(LOG_WARNING, "%s: only the seccomp filter limits what the monitor may run", landlock_why);
     if (prh_monitor_filter_load(&pins) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);

@@ -2,6 +2,7 @@
 SANDBOX_TEST := $(B)/tests/sandbox/test_sandbox
 
 $(SANDBOX_TEST): tests/sandbox/test_sandbox.c $(B)/obj/worker/sandbox.o $(B)/obj/monitor/filter.o \
+		$(B)/obj/monitor/landlock.o \
 		$(call obj,$(SANDBOX_SRC)) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $^ -o $@ -lcmocka -lseccomp

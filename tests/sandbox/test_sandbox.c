@@ -13,9 +13,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +32,7 @@
 
 #include "block_pr.h"
 #include "filter.h"
+#include "landlock.h"
 #include "ipc.h"
 #include "sandbox.h"
 
@@ -51,10 +54,15 @@ enum sandbox {
               * spawn child's change of ids, then the worker's set-up */
 };
 
+/* As main.c confines the monitor: Landlock where the kernel has it, then
+ * the filter. */
 static int load_monitor_filter(void)
 {
-    struct prh_filter_pins pins = {worker_exe_fd, -1, proc_devices_fd, proc_cgroup_fd, WORKER_ID,
+    struct prh_filter_pins pins = {worker_exe_fd, proc_devices_fd, proc_cgroup_fd, WORKER_ID,
                                    WORKER_ID};
+    const char *why;
+    if (prh_landlock_confine(worker_exe_fd, &why) < 0)
+        return -1;
     return prh_monitor_filter_load(&pins);
 }
 
@@ -88,8 +96,10 @@ static int run_in_child(enum sandbox sb, probe_fn probe, int stop_midway)
             dup2(pair[0], PRH_WORKER_CLIENT_FD) < 0 ||
             dup2(pair[1], PRH_WORKER_MONITOR_FD) < 0)
             _exit(1);
-        if (enter(sb) < 0)
+        if (enter(sb) < 0) {
+            fprintf(stderr, "enter: %s\n", strerror(errno));
             _exit(2);
+        }
         probe();
         /* Straight to the kernel: a sanitizer's _exit() hook would make
          * calls of its own, which the filter rightly refuses. */
@@ -183,6 +193,21 @@ static long do_mmap(void)
 {
     return syscall(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
+/* The pinned fd with an absolute path: the kernel would ignore the fd and
+ * run the path. Landlock refuses it (EACCES); /bin/false would exit 1. */
+static long do_execveat_pinned_abs(void)
+{
+    char *argv[] = {"false", NULL};
+    long rc = syscall(SYS_execveat, worker_exe_fd, "/bin/false", argv, NULL, AT_EMPTY_PATH);
+    return rc == -1 && errno == EACCES ? 0 : (_exit(8), 0);
+}
+static long do_unlinkat_abs(void) { return syscall(SYS_unlinkat, 0, "/tmp/prhelper-nonexistent", 0); }
+static long do_fstatat_abs(void)
+{
+    struct stat st;
+    return syscall(SYS_newfstatat, 0, "/etc/passwd", &st, AT_SYMLINK_NOFOLLOW);
+}
+static long do_ambient_raise(void) { return syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 17, 0, 0); }
 static long do_fcntl_setfl(void) { return syscall(SYS_fcntl, 0, F_SETFL, O_NONBLOCK); }
 static long do_prctl_dumpable(void) { return syscall(SYS_prctl, 4 /* PR_SET_DUMPABLE */, 1, 0, 0, 0); }
 static long do_unlinkat(void) { return syscall(SYS_unlinkat, AT_FDCWD, "/tmp/prhelper-nonexistent", 0); }
@@ -348,6 +373,20 @@ static void monitor_forbids_misc(void **s)
 /* socket() fails softly (EACCES) so syslog's reconnect cannot kill us. */
 static long do_socket_expect_eacces(void) { return do_socket() == -1 && errno == EACCES ? 0 : (_exit(5), 0); }
 static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(MONITOR, do_socket_expect_eacces); }
+/* What a compromised monitor could try with absolute paths: it runs
+ * nothing but its worker, removes and inspects no file by path, and
+ * raises no ambient capability. */
+static void monitor_paths_pinned(void **s)
+{
+    (void)s;
+    if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL /* VERSION */) < 0)
+        fail_msg("this kernel has no Landlock: the exec pin cannot be tested");
+    expect_allowed(MONITOR, do_execveat_pinned_abs);
+    expect_killed(MONITOR, do_unlinkat_abs);
+    expect_killed(MONITOR, do_fstatat_abs);
+    expect_killed(MONITOR, do_ambient_raise);
+    expect_killed(STACKED, do_ambient_raise);
+}
 static void foreign_arch_kills_process(void **s)
 {
     (void)s;
@@ -358,7 +397,8 @@ static void foreign_arch_kills_process(void **s)
 static int setup(void **s)
 {
     (void)s;
-    worker_exe_fd = open("/bin/true", O_PATH | O_CLOEXEC);
+    /* Above 4: each child puts its worker sockets on 3 and 4. */
+    worker_exe_fd = fcntl(open("/bin/true", O_PATH | O_CLOEXEC), F_DUPFD_CLOEXEC, 10);
     proc_devices_fd = open("/proc/devices", O_RDONLY | O_CLOEXEC);
     proc_cgroup_fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
     int nul = open("/dev/null", O_RDWR);
@@ -401,6 +441,7 @@ int main(void)
         cmocka_unit_test(monitor_forbids_misc),
         cmocka_unit_test(monitor_refuses_socket),
         cmocka_unit_test(foreign_arch_kills_process),
+        cmocka_unit_test(monitor_paths_pinned),
     };
     return cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
 }
