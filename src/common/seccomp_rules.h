@@ -18,10 +18,12 @@
 enum prh_pin {
     PRH_PIN_NONE,
     PRH_PIN_WORKER_EXE_FD, /* the only file execveat() may run */
-    PRH_PIN_PROC_DEVICES_FD, /* the only files the monitor reads after start */
-    PRH_PIN_PROC_CGROUP_FD,
+    PRH_PIN_PROC_CGROUP_FD, /* the only file the monitor reads after start */
     PRH_PIN_WORKER_UID,    /* the only ids a process may take */
     PRH_PIN_WORKER_GID,
+    PRH_PIN_CHANNEL_FD,    /* the file-system helper's: its channel, */
+    PRH_PIN_SYS_BLOCK_FD,  /* the directory it reads, */
+    PRH_PIN_SOCKET_DIR_FD, /* the directory whose one entry it removes */
     PRH_PIN_MAX
 };
 

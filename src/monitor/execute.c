@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "devclass.h"
+#include "fshelper.h"
 #include "fdcheck.h"
 #include "scsi.h"
 
@@ -36,12 +36,22 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
 
     prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
     res->rdev = fd.rdev;
+    res->refusal = NULL;
     if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
         if (res->status == PRH_CHECK_CONDITION)
             prh_sense_build(res->sense, code);
         return;
     }
-    if (fd.kind == PRH_FD_BLOCK && prh_devclass_is_dm(fd.rdev))
+    /* An sg node is a whole LU; a block device is what sysfs says. */
+    enum prh_dev_kind kind = fd.kind == PRH_FD_BLOCK ? prh_fshelper_classify(fd.rdev) : PRH_DEV_WHOLE;
+    if (!prh_dev_kind_allowed(kind)) {
+        /* What the kernel answers a PR ioctl on a partition (EPERM). */
+        res->status = PRH_CHECK_CONDITION;
+        prh_sense_build(res->sense, PRH_SENSE_INVALID_OPCODE);
+        res->refusal = prh_dev_kind_refusal(kind);
+        return;
+    }
+    if (kind == PRH_DEV_MAP_WHOLE)
         prh_execute_block(req, timeout_ms, res);
     else if (opcode != PRH_OP_CLEANUP) /* one path: nothing to clean up, GOOD */
         prh_execute_sg(req, timeout_ms, res);

@@ -1,8 +1,10 @@
 /* Runs one validated request against its device: the only SG_IO and PR
  * ioctls in the project. It checks the fd's type and open mode first
- * (fdcheck.h, the same table the worker applied), then picks the backend:
- * a device-mapper map (devclass.h) gets the block layer's PR ioctls, so a
- * reservation reaches every path (execute_block.c); any other device gets
+ * (fdcheck.h, the same table the worker applied), then what the device
+ * is (devfacts.h, from sysfs through the file-system helper): a partition
+ * or a map that is not a whole LU is refused (05/20/00), a whole-LU
+ * device-mapper map gets the block layer's PR ioctls, so a reservation
+ * reaches every path (execute_block.c); a whole disk or an sg node gets
  * SG_IO, its outcome mapped to status and sense the way qemu-pr-helper
  * maps it (execute.c). */
 #ifndef PRH_EXECUTE_H
@@ -25,6 +27,7 @@ struct prh_result {
     uint32_t data_len;
     dev_t rdev;           /* for the log; 0 for non-devices */
     enum prh_backend backend;
+    const char *refusal;  /* why the device was not touched (devfacts.h), or NULL */
     uint8_t data[PRH_DATA_MAX];
 };
 

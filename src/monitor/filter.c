@@ -43,8 +43,7 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_CLEAR)),
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_KEYS)),
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, IOC_PR_READ_RESERVATION)),
-    PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_DEVICES_FD)), /* devclass.c */
-    PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_CGROUP_FD)),  /* cgroup.c */
+    PRH_ALLOW_IF(pread64, PRH_PINNED(0, PRH_PIN_PROC_CGROUP_FD)), /* cgroup.c */
     PRH_ALLOW(fstat), /* a request's fd: fdcheck.c calls it by number */
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFL)),
     PRH_ALLOW_IF(fcntl, PRH_EQ(1, F_GETFD)),
@@ -130,12 +129,13 @@ int prh_monitor_filter_load(const struct prh_filter_pins *p)
     prh_pins pins = {
         [PRH_PIN_NONE] = PRH_PIN_UNSET,
         [PRH_PIN_WORKER_EXE_FD] = (scmp_datum_t)p->worker_exe_fd,
-        [PRH_PIN_PROC_DEVICES_FD] =
-            p->proc_devices_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_devices_fd,
         [PRH_PIN_PROC_CGROUP_FD] =
             p->proc_cgroup_fd < 0 ? PRH_PIN_UNSET : (scmp_datum_t)p->proc_cgroup_fd,
         [PRH_PIN_WORKER_UID] = p->worker_uid,
         [PRH_PIN_WORKER_GID] = p->worker_gid,
+        [PRH_PIN_CHANNEL_FD] = PRH_PIN_UNSET,
+        [PRH_PIN_SYS_BLOCK_FD] = PRH_PIN_UNSET,
+        [PRH_PIN_SOCKET_DIR_FD] = PRH_PIN_UNSET,
     };
     return prh_seccomp_load(tables, sizeof(tables) / sizeof(tables[0]), pins);
 }

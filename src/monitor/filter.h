@@ -4,14 +4,13 @@
 
 #include <sys/types.h>
 
-/* What the filter pins: the only file execveat() may run, the only
- * files pread() may read (/proc/devices and /proc/self/cgroup, -1: none),
- * and the only ids a spawn child may take (the workers'). No call that
- * takes a path is allowed at all: an absolute path would ignore any
- * directory fd pinned (the socket's remover is remover.h). */
+/* What the filter pins: the only file execveat() may run, the only file
+ * pread() may read (/proc/self/cgroup, -1: none), and the only ids a
+ * spawn child may take (the workers'). No call that takes a path is
+ * allowed at all: an absolute path would ignore any directory fd pinned
+ * (sysfs and the socket file are the file-system helper's, fshelper.h). */
 struct prh_filter_pins {
     int worker_exe_fd;
-    int proc_devices_fd;
     int proc_cgroup_fd;
     uid_t worker_uid;
     gid_t worker_gid;

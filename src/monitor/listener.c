@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "remover.h"
 
 static int use_activated(struct prh_listener *l, int n, int path_set, char *err,
                          size_t errlen)
@@ -207,7 +206,7 @@ int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
     int n = sd_listen_fds(1);
 
     memset(l, 0, sizeof(*l));
-    l->fd = l->dir_fd = l->remover_fd = -1;
+    l->fd = l->dir_fd = -1;
     if (n < 0) {
         snprintf(err, errlen, "socket activation: %s", strerror(-n));
         return -1;
@@ -225,18 +224,18 @@ void prh_listener_close(struct prh_listener *l)
     l->fd = -1;
     if (l->dir_fd < 0)
         return;
-    if (l->remover_fd >= 0) {
-        if (prh_remover_remove_now(l) < 0)
-            prh_log(LOG_NOTICE, "could not remove socket %s: %s", l->name, strerror(errno));
-        close(l->dir_fd);
-        l->dir_fd = -1;
-        return;
-    }
     /* A newer instance may have replaced our socket: leave that one alone. */
     if (fstatat(l->dir_fd, l->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         st.st_dev == l->dev && st.st_ino == l->ino &&
         unlinkat(l->dir_fd, l->name, 0) < 0)
         prh_log(LOG_NOTICE, "could not remove socket %s: %s", l->name, strerror(errno));
     close(l->dir_fd);
+    l->dir_fd = -1;
+}
+
+void prh_listener_hand_over(struct prh_listener *l)
+{
+    if (l->dir_fd >= 0)
+        close(l->dir_fd);
     l->dir_fd = -1;
 }

@@ -11,7 +11,6 @@ struct prh_listener {
     char name[108];    /* its name inside dir_fd */
     dev_t dev;         /* and identity, so we only ever remove our own */
     ino_t ino;
-    int remover_fd;    /* the process that removes it (remover.h), or -1 */
 };
 
 /* path_set: -k was given. The socket file gets mode 0600, or 0660 and
@@ -21,9 +20,12 @@ int prh_listener_open(struct prh_listener *l, const char *path, int path_set,
                       gid_t group, char *err, size_t errlen);
 
 /* Stops listening; removes the socket file if we created it and it is
- * still the same file: itself during start-up, through the remover once
- * that runs (the filter allows the monitor no path-taking call). Best
- * effort once privileges are gone. */
+ * still the same file (during start-up: the file-system helper removes it
+ * later, fshelper.h). */
 void prh_listener_close(struct prh_listener *l);
+
+/* The file is the file-system helper's to remove from now on: lets go of
+ * its directory. */
+void prh_listener_hand_over(struct prh_listener *l);
 
 #endif

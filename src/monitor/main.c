@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "devclass.h"
 #include "filter.h"
 #include "landlock.h"
 #include "listener.h"
@@ -29,7 +28,7 @@
 #include "options.h"
 #include "pidfile.h"
 #include "privdrop.h"
-#include "remover.h"
+#include "fshelper.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -267,8 +266,6 @@ int main(int argc, char **argv)
     if (spawn.devnull_fd < 0)
         fail("cannot open /dev/null");
     prh_monitor_init(&monitor, &o, &spawn);
-    char devclass_err[160] = "";
-    int proc_devices_fd = prh_devclass_open(devclass_err, sizeof(devclass_err));
     char cgroup_err[160] = "";
     int proc_cgroup_fd = prh_cgroup_open(cgroup_err, sizeof(cgroup_err));
     gid_t socket_gid = (gid_t)-1;
@@ -295,10 +292,11 @@ int main(int argc, char **argv)
         daemonized = 1;
     }
     /* Before the drop (it takes the same ids) and before any thread. */
-    if (prh_remover_start(&listener, uid, gid, wuid, wgid, err, sizeof(err)) < 0) {
+    if (prh_fshelper_start(&listener, uid, gid, wuid, wgid, err, sizeof(err)) < 0) {
         prh_listener_close(&listener);
         fail(err);
     }
+    prh_listener_hand_over(&listener);
     /* From here no thread blocks on the log (log.h); the filter below
      * covers the writer thread too (it syncs every thread). */
     if (prh_log_start_writer() < 0)
@@ -314,11 +312,8 @@ int main(int argc, char **argv)
     prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, workers uid %u"
             " gid %u, SG_IO timeout %us", listener.activated ? "the activated socket" : o.socket_path,
             uid, gid, wuid, wgid, o.timeout_s);
-    if (proc_devices_fd < 0)
-        prh_log(LOG_WARNING, "%s", devclass_err);
-    else if (prh_devclass_dm_major() != 0)
-        prh_log(LOG_INFO, "device-mapper maps (block major %u) get the block layer's PR ioctls%s",
-                prh_devclass_dm_major(), o.keep_sys_admin ? ", with CAP_SYS_ADMIN kept" : "");
+    if (o.keep_sys_admin)
+        prh_log(LOG_INFO, "CAP_SYS_ADMIN kept for the block layer's PR ioctls on maps");
     if (proc_cgroup_fd < 0)
         prh_log(LOG_WARNING, "%s", cgroup_err);
     if (shared_uid)
@@ -328,7 +323,7 @@ int main(int argc, char **argv)
     /* Past its 8th arena glibc's malloc reads /sys/devices/system/cpu/online
      * to size them, an open() the filter forbids: fix the count now. */
     mallopt(M_ARENA_MAX, 4);
-    struct prh_filter_pins pins = {spawn.exe_fd, proc_devices_fd, proc_cgroup_fd, wuid, wgid};
+    struct prh_filter_pins pins = {spawn.exe_fd, proc_cgroup_fd, wuid, wgid};
     const char *landlock_why = NULL;
     int landlocked = prh_landlock_confine(spawn.exe_fd, &landlock_why);
     if (landlocked < 0) {
@@ -346,6 +341,8 @@ int main(int argc, char **argv)
     serve(listener.fd, sfd);
     prh_log(LOG_NOTICE, "stopping: no new connections");
     prh_listener_close(&listener);
+    if (prh_fshelper_remove_socket() < 0 && !listener.activated)
+        prh_log(LOG_NOTICE, "could not remove socket %s: %s", o.socket_path, strerror(errno));
     drain(sfd, o.timeout_s);
     prh_log(LOG_NOTICE, "stopped");
     prh_log_stop_writer(LOG_FLUSH_MS);

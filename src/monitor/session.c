@@ -186,7 +186,7 @@ static int peer_fields(char *buf, size_t len, const struct prh_session *s)
 static void log_command(struct prh_session *s, const struct prh_request *req,
                         const struct prh_result *res, long usec)
 {
-    int prio = req->cdb[0] == PRH_OP_PR_OUT ? LOG_NOTICE : LOG_INFO;
+    int prio = res->refusal ? LOG_WARNING : req->cdb[0] == PRH_OP_PR_OUT ? LOG_NOTICE : LOG_INFO;
     if (!prh_log_enabled(prio))
         return;
     struct prh_sense sk = prh_sense_parse(res->sense);
@@ -208,11 +208,12 @@ static void log_command(struct prh_session *s, const struct prh_request *req,
              req->cdb[2] & 0x0f, (unsigned)res->status, sk.key, sk.asc, sk.ascq, usec, backend);
     client_log(s->mon, s, prio, fields,
                  "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
-                 " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us",
+                 " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us%s%s",
                  s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
                  minor(res->rdev), op, action, sa, req->cdb[2] & 0x0f, req->xfer_len,
                  (unsigned)res->status, sk.key, sk.asc, sk.ascq,
-                 res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : backend, usec);
+                 res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : backend, usec,
+                 res->refusal ? ": refused, the device is " : "", res->refusal ? res->refusal : "");
 }
 
 static long elapsed_us(const struct timespec *t0)

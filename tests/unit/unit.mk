@@ -4,7 +4,7 @@
 # runs them under a wrapper.
 
 UNIT_DIR := $(B)/tests/unit
-UNIT_NAMES := conn validate scsi options privdrop_ids reply fdcheck block_pr
+UNIT_NAMES := conn validate scsi options privdrop_ids reply fdcheck block_pr devfacts ratelimit
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_NAMES))
 UNIT_RUNNER ?=
 
@@ -17,6 +17,8 @@ $(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
 $(UNIT_DIR)/test_reply: $(call obj,src/common/reply.c src/common/proto.c)
 $(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c)
 $(UNIT_DIR)/test_block_pr: $(call obj,src/monitor/block_pr.c src/common/scsi.c)
+$(UNIT_DIR)/test_devfacts: $(call obj,src/monitor/devfacts.c)
+$(UNIT_DIR)/test_ratelimit: $(call obj,src/monitor/ratelimit.c)
 
 $(UNIT_DIR)/test_conn $(UNIT_DIR)/test_validate: UNIT_EXTRA := tests/unit/fd_helpers.c
 

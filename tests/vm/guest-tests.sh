@@ -357,6 +357,64 @@ t_safety() {
 }
 
 # ======================================================================
+# 15. a fd authorises exactly its LU: an MBR on disk1 (one partition,
+#     sectors 2048-3071) and device-mapper maps over part of disk1, over
+#     its partition and over all of it. prhelper refuses the partition and
+#     the partial maps (05/20/00, logged with the reason, device untouched);
+#     qemu-pr-helper, the oracle, passes the partition's PR OUT to the LU.
+# ======================================================================
+t_whole_lu() {
+	reset_lu $C_sd
+	printf '\0\0\0\0\203\0\0\0\0\010\0\0\0\004\0\0' | dd of=$C_sd bs=1 seek=446 conv=notrunc 2>/dev/null
+	printf '\125\252' | dd of=$C_sd bs=1 seek=510 conv=notrunc 2>/dev/null
+	blockdev --rereadpt $C_sd
+	P=${C_sd}1
+	i=0
+	while [ ! -b $P ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	check "15 disk1 has a partition ($P)" [ -b $P ]
+	n0=$(wc -l <$T/prhelper.log)
+	helper $PRH_SOCK $P rw "$(prout 0 0)" "$(param 0 0x15a)"
+	check "15 REGISTER through the partition: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	check "15   sg_persist: disk1 untouched (no keys)" [ -z "$(keys_of $C_sd)" ]
+	helper $PRH_SOCK $P ro "$(prin 0 8192)"
+	check "15 READ KEYS through the partition: 05/20/00, no data" [ "$ST" = 02 -a "$KCQ" = 05/20/00 -a "$SZ" = 0 ]
+	tail -n +$((n0 + 1)) $T/prhelper.log | grep 'refused, the device is a partition' >$T/wl.log
+	check "15 the refusals are logged with the reason" [ "$(wc -l <$T/wl.log)" -ge 2 ]
+	head -1 $T/wl.log | sed 's/^/# /'
+	helper $QPR_SOCK $P rw "$(prout 0 0)" "$(param 0 0x15b)"
+	check "15 qemu-pr-helper: the same REGISTER reaches the whole LU (status $ST, keys $(keys_of $C_sd))" \
+		[ "$ST" = 00 -a "$(keys_of $C_sd)" = "0x15b " ]
+	reset_lu $C_sd
+	sz=$(blockdev --getsz $C_sd)
+	DM_DISABLE_UDEV=1 dmsetup create prhlv --table "0 1024 linear $C_sd 2048" >$T/dm.log 2>&1
+	DM_DISABLE_UDEV=1 dmsetup create prhpm --table "0 1024 linear $P 0" >>$T/dm.log 2>&1
+	DM_DISABLE_UDEV=1 dmsetup create prhall --table "0 $sz linear $C_sd 0" >>$T/dm.log 2>&1
+	check "15 maps over part of disk1, over its partition, over all of it" \
+		[ -b /dev/mapper/prhlv -a -b /dev/mapper/prhpm -a -b /dev/mapper/prhall ]
+	for m in prhlv prhpm; do
+		helper $PRH_SOCK /dev/mapper/$m rw "$(prout 0 0)" "$(param 0 0x15c)"
+		check "15 REGISTER through $m (not the whole LU): 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+		helper $PRH_SOCK /dev/mapper/$m ro "$(prin 0 8192)"
+		check "15 READ KEYS through $m: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	done
+	check "15   sg_persist: disk1 untouched (no keys)" [ -z "$(keys_of $C_sd)" ]
+	tail -n +$((n0 + 1)) $T/prhelper.log | grep -c 'refused, the device is a device-mapper map that is not a whole LU' >$T/wl.n
+	check "15 the map refusals are logged with the reason ($(cat $T/wl.n))" [ "$(cat $T/wl.n)" -ge 4 ]
+	sg_persist -n -o -G -S 0x15d $C_sd >/dev/null 2>&1
+	helper $PRH_SOCK /dev/mapper/prhall ro "$(prin 0 8192)"
+	direct $C_sd ro "$(prin 0 8192)"
+	want=$LINE
+	helper $PRH_SOCK /dev/mapper/prhall ro "$(prin 0 8192)"
+	check "15 READ KEYS through the map of the whole disk: as SG_IO on the disk" [ "$LINE" = "$want" ]
+	DM_DISABLE_UDEV=1 dmsetup remove prhlv >/dev/null 2>&1
+	DM_DISABLE_UDEV=1 dmsetup remove prhpm >/dev/null 2>&1
+	DM_DISABLE_UDEV=1 dmsetup remove prhall >/dev/null 2>&1
+	dd if=/dev/zero of=$C_sd bs=512 count=1 conv=notrunc 2>/dev/null
+	blockdev --rereadpt $C_sd
+	reset_lu $C_sd
+}
+
+# ======================================================================
 # 7. differential: prhelper vs Debian's qemu-pr-helper, same script
 # ======================================================================
 t_diff() {
@@ -1214,7 +1272,7 @@ if [ "$MODE" = bench ]; then
 else
 	start_helpers -v || exit 0
 	ok "prhelper and qemu-pr-helper started"
-	for t in t_prin t_prout t_twohost t_errors t_safety t_diff t_privs t_block t_mpath t_qemu t_stress; do
+	for t in t_prin t_prout t_twohost t_errors t_safety t_whole_lu t_diff t_privs t_block t_mpath t_qemu t_stress; do
 		$t
 	done
 fi
