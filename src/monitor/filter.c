@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "block_pr.h"
+#include "peercgroup.h"
 #include "seccomp_rules.h"
 #include "worker_startup.h"
 
@@ -21,6 +22,8 @@
 static const struct prh_rule serving[] = {
     PRH_ALLOW(accept4),
     PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, SO_PEERCRED)),
+    PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, PRH_SO_PEERPIDFD)),
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, PRH_PIDFD_GET_INFO)), /* the peer's cgroup (peercgroup.c) */
     PRH_ALLOW_IF(socketpair, PRH_EQ(0, AF_UNIX), PRH_EQ(1, SOCK_SEQPACKET | SOCK_CLOEXEC)),
     PRH_ALLOW(recvmsg),
     PRH_ALLOW(sendmsg),

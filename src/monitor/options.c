@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_SOCKET_GROUP,
+enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_MAX_PER_CGROUP, OPT_SOCKET_GROUP,
        OPT_WORKER_USER, OPT_SPARE_WORKERS, OPT_KEEP_SYS_ADMIN };
 
 static const struct option long_options[] = {
@@ -25,6 +25,7 @@ static const struct option long_options[] = {
     {"worker", required_argument, NULL, OPT_WORKER},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-clients-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
+    {"max-clients-per-cgroup", required_argument, NULL, OPT_MAX_PER_CGROUP},
     {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
     {"worker-user", required_argument, NULL, OPT_WORKER_USER},
     {"spare-workers", required_argument, NULL, OPT_SPARE_WORKERS},
@@ -145,6 +146,11 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
                            &o->max_per_uid, err, errlen) < 0)
                 return -1;
             break;
+        case OPT_MAX_PER_CGROUP:
+            if (number_arg("--max-clients-per-cgroup", "a number", 1, PRH_MAX_CLIENTS_LIMIT,
+                           &o->max_per_cgroup, err, errlen) < 0)
+                return -1;
+            break;
         case OPT_SOCKET_GROUP:
             o->socket_group = optarg;
             break;
@@ -173,6 +179,11 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
     }
     if (o->max_per_uid == 0)
         o->max_per_uid = o->max_clients / PRH_PER_UID_DIVISOR ? o->max_clients / PRH_PER_UID_DIVISOR : 1;
+    if (o->max_per_cgroup == 0) {
+        unsigned floor = o->max_clients < PRH_PER_CGROUP_FLOOR ? o->max_clients : PRH_PER_CGROUP_FLOOR;
+        o->max_per_cgroup = o->max_clients / PRH_PER_CGROUP_DIVISOR > floor
+                                ? o->max_clients / PRH_PER_CGROUP_DIVISOR : floor;
+    }
     return 0;
 }
 
@@ -205,6 +216,10 @@ void prh_options_usage(const char *argv0)
            "      --max-clients-per-uid=N\n"
            "                            connections one peer uid may hold\n"
            "                            (default: a quarter of --max-clients)\n"
+           "      --max-clients-per-cgroup=N\n"
+           "                            connections one peer cgroup (a VM) may hold\n"
+           "                            (default: a sixteenth of --max-clients,\n"
+           "                            at least 8)\n"
            "      --spare-workers=N     workers kept ready for new connections\n"
            "                            (default %u)\n"
            "      --keep-sys-admin      keep CAP_SYS_ADMIN too: kernels before 6.5\n"

@@ -16,6 +16,7 @@
 #include "fdio.h"
 #include "ipc.h"
 #include "log.h"
+#include "peercgroup.h"
 #include "reply.h"
 #include "scsi.h"
 #include "validate.h"
@@ -44,6 +45,7 @@ struct prh_session {
     unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started:
                                * a ready one is listed only while current */
     struct ucred peer;
+    uint64_t peer_cgroup;     /* its cgroup id, 0: unknown (peercgroup.h) */
     struct prh_ratelimit lines; /* what this connection may make us log */
     uint8_t record[PRH_IPC_MAX + 1]; /* +1: an oversized record shows */
     struct prh_result result;
@@ -57,6 +59,7 @@ void prh_monitor_init(struct prh_monitor *m, const struct prh_options *o,
     m->timeout_ms = o->timeout_s * 1000;
     m->max_clients = o->max_clients;
     m->max_per_uid = o->max_per_uid;
+    m->max_per_cgroup = o->max_per_cgroup;
     m->spare_workers = o->spare_workers;
     m->spawn = *spawn;
     pthread_mutex_init(&m->log_lock, NULL);
@@ -114,6 +117,14 @@ static unsigned sessions_of_uid(const struct prh_monitor *m, uid_t uid)
     unsigned n = 0;
     for (const struct prh_session *s = m->active; s; s = s->next)
         n += s->peer.uid == uid;
+    return n;
+}
+
+static unsigned sessions_of_cgroup(const struct prh_monitor *m, uint64_t cgroup)
+{
+    unsigned n = 0;
+    for (const struct prh_session *s = m->active; s; s = s->next)
+        n += s->peer_cgroup == cgroup;
     return n;
 }
 
@@ -179,7 +190,8 @@ static const char *action_name(uint8_t op, uint8_t sa)
 static int peer_fields(char *buf, size_t len, const struct prh_session *s)
 {
     return snprintf(buf, len, "PRHELPER_CONN=%lu\nPRHELPER_PEER_PID=%d\nPRHELPER_PEER_UID=%u\n"
-                    "PRHELPER_PEER_GID=%u\n", s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid);
+                    "PRHELPER_PEER_GID=%u\nPRHELPER_PEER_CGROUP=%llu\n", s->id, (int)s->peer.pid,
+                    s->peer.uid, s->peer.gid, (unsigned long long)s->peer_cgroup);
 }
 
 /* Every PR OUT changes shared storage: always logged. The rest at -v. */
@@ -450,8 +462,9 @@ static void *session_thread(void *arg)
     } else {
         char fields[256];
         peer_fields(fields, sizeof(fields), s);
-        client_log(m, NULL, LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u: worker %d", s->id,
-                     (int)s->peer.pid, s->peer.uid, s->peer.gid, (int)s->worker);
+        client_log(m, NULL, LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u cgroup %llu:"
+                   " worker %d", s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid,
+                   (unsigned long long)s->peer_cgroup, (int)s->worker);
         serve(s);
     }
     unsigned long dropped = prh_ratelimit_flush(&s->lines);
@@ -541,6 +554,21 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
         prh_close(client_fd);
         return -1;
     }
+    uint64_t cgroup = 0;
+    enum prh_peer_cgroup cg = prh_peer_cgroup(client_fd, &cgroup);
+    if (cg == PRH_PEER_CGROUP_FAILED) {
+        /* The kernel can tell, but not for this one (it is gone): nothing
+         * would count it. */
+        client_log(m, NULL, LOG_WARNING, NULL, "connection from pid %d uid %u refused: its cgroup"
+                   " cannot be read", (int)peer.pid, peer.uid);
+        prh_close(client_fd);
+        return -1;
+    }
+    if (cg == PRH_PEER_CGROUP_UNSUPPORTED && !m->told_no_cgroup) {
+        m->told_no_cgroup = 1; /* the accepting thread only */
+        prh_log(LOG_WARNING, "this kernel cannot tell a client's cgroup (SO_PEERPIDFD and"
+                " PIDFD_GET_INFO, Linux 6.13): only --max-clients-per-uid limits one client");
+    }
     struct prh_session *fresh = session_new(m);
     int moved = prh_cgroup_changed();
 
@@ -558,6 +586,9 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
     } else if (sessions_of_uid(m, peer.uid) >= m->max_per_uid) {
         refused = "connections from this uid already";
         limit = m->max_per_uid;
+    } else if (cgroup != 0 && sessions_of_cgroup(m, cgroup) >= m->max_per_cgroup) {
+        refused = "connections from this cgroup already";
+        limit = m->max_per_cgroup;
     } else if (!s && !fresh) {
         refused = "sessions: out of memory";
     }
@@ -571,6 +602,7 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
         }
         s->id = id;
         s->peer = peer;
+        s->peer_cgroup = cgroup;
         s->client_fd = client_fd;
         list_add(&m->active, s);
         m->nactive++;
@@ -581,8 +613,8 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
     if (fresh)
         session_free(fresh);
     if (refused) {
-        client_log(m, NULL, LOG_WARNING, NULL, "conn %lu from pid %d uid %u refused: %u %s", id, (int)peer.pid,
-                peer.uid, limit, refused);
+        client_log(m, NULL, LOG_WARNING, NULL, "conn %lu from pid %d uid %u cgroup %llu refused: %u %s",
+                   id, (int)peer.pid, peer.uid, (unsigned long long)cgroup, limit, refused);
         prh_close(client_fd);
         return -1;
     }

@@ -24,6 +24,8 @@ struct prh_monitor {
     unsigned timeout_ms;     /* SG_IO timeout */
     unsigned max_clients;
     unsigned max_per_uid;
+    unsigned max_per_cgroup;
+    int told_no_cgroup;      /* the kernel cannot tell a peer's cgroup: said once */
     unsigned spare_workers;  /* sessions kept ready for the next clients */
     struct prh_spawn_config spawn;
     atomic_int stopping;

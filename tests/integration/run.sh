@@ -1190,7 +1190,7 @@ if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 
     done
     expect_eq "uid 1000 holding its 2 connections: a third one is closed" "closed" \
         "$(as1000 "$RAW" "$TMP/peruid.sock" features 2>&1)"
-    wait_log "$TMP/peruid.log" 0 "uid 1000 refused: 2 connections from this uid already"
+    wait_log "$TMP/peruid.log" 0 "refused: 2 connections from this uid already"
     result "uid 1000 over its limit: logged" $? "$(cat "$TMP/peruid.log")"
     expect_eq "uid 1000 over its limit: root is still served" "$(lines "features 1" "$R_IO")" \
         "$(raw "$TMP/peruid.sock" hello 0 req $IN /dev/null)"
@@ -1198,6 +1198,55 @@ if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 
     stop_daemon "$dpid"
 else
     not_ok "per-uid limit: daemon starts" "$(cat "$TMP/peruid.log")"
+fi
+
+# ------------------------------------------------ one cgroup, all slots
+
+# Every VM's QEMU may run as one uid (KubeVirt: 107) while each VM has a
+# cgroup of its own: the limit per cgroup holds where the per-uid one
+# cannot tell VMs apart. uid 1000 from cgroup A holds its 2 connections, a
+# third from A is refused and logged, one from cgroup B (same uid) is
+# served.
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$CG2" ] && mkdir "$CG2/prh-vm-a.$$" "$CG2/prh-vm-b.$$" 2>/dev/null; then
+    if start_daemon percg "$TMP/percg.sock" --max-clients 16 --max-clients-per-uid 16 \
+        --max-clients-per-cgroup 2; then
+        dpid=$DAEMON_PID
+        chmod 666 "$TMP/percg.sock"
+        # in_cgroup NAME CMD...: CMD as uid 1000, moved into that cgroup first
+        in_cgroup() {
+            local cg=$CG2/$1.$$
+            shift
+            sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+                setpriv --reuid 1000 --regid 1000 --clear-groups "$@"
+        }
+        cpids=()
+        for h in 1 2; do
+            in_cgroup prh-vm-a "$RAW" "$TMP/percg.sock" hello 0 req $IN /dev/null sleep 10000 \
+                > "$TMP/percg.$h" 2>&1 &
+            cpids+=($!)
+        done
+        PIDS+=("${cpids[@]}")
+        for i in $(seq 50); do
+            [ "$(cat "$TMP/percg.1" "$TMP/percg.2" | grep -c reply)" = 2 ] && break
+            sleep 0.1
+        done
+        expect_eq "cgroup A holding its 2 connections: a third one from A is closed" "closed" \
+            "$(in_cgroup prh-vm-a "$RAW" "$TMP/percg.sock" features 2>&1)"
+        wait_log "$TMP/percg.log" 0 "refused: 2 connections from this cgroup already"
+        result "cgroup A over its limit: logged" $? "$(tail -n 3 "$TMP/percg.log")"
+        expect_eq "cgroup A over its limit: the same uid from cgroup B is served" \
+            "$(lines "features 1" "$R_IO")" \
+            "$(in_cgroup prh-vm-b "$RAW" "$TMP/percg.sock" hello 0 req $IN /dev/null 2>&1)"
+        kill "${cpids[@]}" 2>/dev/null
+        wait "${cpids[@]}" 2>/dev/null
+        stop_daemon "$dpid"
+    else
+        not_ok "per-cgroup limit: daemon starts" "$(cat "$TMP/percg.log")"
+    fi
+    rmdir "$CG2/prh-vm-a.$$" "$CG2/prh-vm-b.$$" 2>/dev/null
+else
+    not_ok "per-cgroup limit: a writable cgroup2 hierarchy for two test cgroups" "${CG2:-no cgroup2 mount}"
 fi
 
 # ------------------------------------------------------------- whose uid

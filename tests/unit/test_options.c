@@ -206,6 +206,24 @@ static void test_max_clients_per_uid(void **state)
         expect_error(PARSE("--max-clients-per-uid", bad[i]), "--max-clients-per-uid", NULL);
 }
 
+/* Per cgroup: a sixteenth of --max-clients, at least 8 (or all of
+ * --max-clients below 8), unless given. */
+static void test_max_clients_per_cgroup(void **state)
+{
+    (void)state;
+    expect_ok(PARSE("--max-clients=512"));
+    assert_int_equal(opts.max_per_cgroup, 32);
+    expect_ok(PARSE("--max-clients=100"));
+    assert_int_equal(opts.max_per_cgroup, 8);
+    expect_ok(PARSE("--max-clients=3"));
+    assert_int_equal(opts.max_per_cgroup, 3);
+    expect_ok(PARSE("--max-clients-per-cgroup=2", "--max-clients=100"));
+    assert_int_equal(opts.max_per_cgroup, 2);
+    const char *bad[] = {"0", "65537", "-1", "x", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_error(PARSE("--max-clients-per-cgroup", bad[i]), "--max-clients-per-cgroup", NULL);
+}
+
 static void test_spare_workers_and_users(void **state)
 {
     (void)state;
@@ -357,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_timeout_bounds),
         cmocka_unit_test(test_max_clients_bounds),
         cmocka_unit_test(test_max_clients_per_uid),
+        cmocka_unit_test(test_max_clients_per_cgroup),
         cmocka_unit_test(test_spare_workers_and_users),
         cmocka_unit_test(test_keep_sys_admin),
         cmocka_unit_test(test_worker_must_be_absolute),

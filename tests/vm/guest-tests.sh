@@ -385,29 +385,31 @@ t_whole_lu() {
 	check "15 qemu-pr-helper: the same REGISTER reaches the whole LU (status $ST, keys $(keys_of $C_sd))" \
 		[ "$ST" = 00 -a "$(keys_of $C_sd)" = "0x15b " ]
 	reset_lu $C_sd
+	# one map at a time: the kernel lets a disk and its partition be
+	# claimed by one holder only
 	sz=$(blockdev --getsz $C_sd)
-	DM_DISABLE_UDEV=1 dmsetup create prhlv --table "0 1024 linear $C_sd 2048" >$T/dm.log 2>&1
-	DM_DISABLE_UDEV=1 dmsetup create prhpm --table "0 1024 linear $P 0" >>$T/dm.log 2>&1
-	DM_DISABLE_UDEV=1 dmsetup create prhall --table "0 $sz linear $C_sd 0" >>$T/dm.log 2>&1
-	check "15 maps over part of disk1, over its partition, over all of it" \
-		[ -b /dev/mapper/prhlv -a -b /dev/mapper/prhpm -a -b /dev/mapper/prhall ]
-	for m in prhlv prhpm; do
-		helper $PRH_SOCK /dev/mapper/$m rw "$(prout 0 0)" "$(param 0 0x15c)"
-		check "15 REGISTER through $m (not the whole LU): 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
-		helper $PRH_SOCK /dev/mapper/$m ro "$(prin 0 8192)"
-		check "15 READ KEYS through $m: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	for m in "prhlv 0 1024 linear $C_sd 2048" "prhpm 0 1024 linear $P 0"; do
+		set -- $m
+		name=$1
+		shift
+		DM_DISABLE_UDEV=1 dmsetup create $name --table "$*" >$T/dm.log 2>&1
+		check "15 map $name: $*" [ -b /dev/mapper/$name ]
+		helper $PRH_SOCK /dev/mapper/$name rw "$(prout 0 0)" "$(param 0 0x15c)"
+		check "15 REGISTER through $name (not the whole LU): 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+		helper $PRH_SOCK /dev/mapper/$name ro "$(prin 0 8192)"
+		check "15 READ KEYS through $name: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+		DM_DISABLE_UDEV=1 dmsetup remove $name >/dev/null 2>&1
 	done
 	check "15   sg_persist: disk1 untouched (no keys)" [ -z "$(keys_of $C_sd)" ]
 	tail -n +$((n0 + 1)) $T/prhelper.log | grep -c 'refused, the device is a device-mapper map that is not a whole LU' >$T/wl.n
 	check "15 the map refusals are logged with the reason ($(cat $T/wl.n))" [ "$(cat $T/wl.n)" -ge 4 ]
+	DM_DISABLE_UDEV=1 dmsetup create prhall --table "0 $sz linear $C_sd 0" >$T/dm.log 2>&1
+	check "15 map prhall: 0 $sz linear $C_sd 0 (all of disk1)" [ -b /dev/mapper/prhall ]
 	sg_persist -n -o -G -S 0x15d $C_sd >/dev/null 2>&1
-	helper $PRH_SOCK /dev/mapper/prhall ro "$(prin 0 8192)"
 	direct $C_sd ro "$(prin 0 8192)"
 	want=$LINE
 	helper $PRH_SOCK /dev/mapper/prhall ro "$(prin 0 8192)"
 	check "15 READ KEYS through the map of the whole disk: as SG_IO on the disk" [ "$LINE" = "$want" ]
-	DM_DISABLE_UDEV=1 dmsetup remove prhlv >/dev/null 2>&1
-	DM_DISABLE_UDEV=1 dmsetup remove prhpm >/dev/null 2>&1
 	DM_DISABLE_UDEV=1 dmsetup remove prhall >/dev/null 2>&1
 	dd if=/dev/zero of=$C_sd bs=512 count=1 conv=notrunc 2>/dev/null
 	blockdev --rereadpt $C_sd
