@@ -179,11 +179,8 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
     }
     if (o->max_per_uid == 0)
         o->max_per_uid = o->max_clients / PRH_PER_UID_DIVISOR ? o->max_clients / PRH_PER_UID_DIVISOR : 1;
-    if (o->max_per_cgroup == 0) {
-        unsigned floor = o->max_clients < PRH_PER_CGROUP_FLOOR ? o->max_clients : PRH_PER_CGROUP_FLOOR;
-        o->max_per_cgroup = o->max_clients / PRH_PER_CGROUP_DIVISOR > floor
-                                ? o->max_clients / PRH_PER_CGROUP_DIVISOR : floor;
-    }
+    if (o->max_per_cgroup == 0)
+        o->max_per_cgroup = o->max_clients / PRH_PER_UID_DIVISOR ? o->max_clients / PRH_PER_UID_DIVISOR : 1;
     return 0;
 }
 
@@ -218,8 +215,7 @@ void prh_options_usage(const char *argv0)
            "                            (default: a quarter of --max-clients)\n"
            "      --max-clients-per-cgroup=N\n"
            "                            connections one peer cgroup (a VM) may hold\n"
-           "                            (default: a sixteenth of --max-clients,\n"
-           "                            at least 8)\n"
+           "                            (default: a quarter of --max-clients)\n"
            "      --spare-workers=N     workers kept ready for new connections\n"
            "                            (default %u)\n"
            "      --keep-sys-admin      keep CAP_SYS_ADMIN too: kernels before 6.5\n"

@@ -19,12 +19,10 @@
 #define PRH_MAX_TIMEOUT_S 3600
 #define PRH_DEFAULT_MAX_CLIENTS 512
 #define PRH_MAX_CLIENTS_LIMIT 65536
-/* Per-uid default: a quarter of --max-clients, so one local user cannot
- * take every slot. Per-cgroup (one VM under libvirt and KubeVirt, where
- * every VM's QEMU may run as one uid): a sixteenth. */
+/* Per-uid and per-cgroup default: a quarter of --max-clients, so one
+ * local user, or one VM (a cgroup under libvirt and KubeVirt, where every
+ * VM's QEMU may run as one uid), cannot take every slot. */
 #define PRH_PER_UID_DIVISOR 4
-#define PRH_PER_CGROUP_DIVISOR 16
-#define PRH_PER_CGROUP_FLOOR 8 /* a VM with a few pr-managers, reconnecting */
 /* Workers kept started and sandboxed for the next connections. */
 #define PRH_DEFAULT_SPARE_WORKERS 4
 #define PRH_MAX_SPARE_WORKERS 256
@@ -45,7 +43,7 @@ struct prh_options {
     const char *worker_path;
     unsigned max_clients;
     unsigned max_per_uid;   /* 0 until parsed: then max_clients / 4, at least 1 */
-    unsigned max_per_cgroup; /* 0 until parsed: then max_clients / 16, at least 8 */
+    unsigned max_per_cgroup; /* 0 until parsed: as max_per_uid */
     const char *socket_group; /* NULL: socket mode 0600 */
     const char *worker_user;  /* NULL: privdrop.h's default */
     unsigned spare_workers;

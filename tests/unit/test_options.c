@@ -206,17 +206,14 @@ static void test_max_clients_per_uid(void **state)
         expect_error(PARSE("--max-clients-per-uid", bad[i]), "--max-clients-per-uid", NULL);
 }
 
-/* Per cgroup: a sixteenth of --max-clients, at least 8 (or all of
- * --max-clients below 8), unless given. */
+/* Per cgroup: a quarter of --max-clients unless given, never 0. */
 static void test_max_clients_per_cgroup(void **state)
 {
     (void)state;
     expect_ok(PARSE("--max-clients=512"));
-    assert_int_equal(opts.max_per_cgroup, 32);
-    expect_ok(PARSE("--max-clients=100"));
-    assert_int_equal(opts.max_per_cgroup, 8);
+    assert_int_equal(opts.max_per_cgroup, 128);
     expect_ok(PARSE("--max-clients=3"));
-    assert_int_equal(opts.max_per_cgroup, 3);
+    assert_int_equal(opts.max_per_cgroup, 1);
     expect_ok(PARSE("--max-clients-per-cgroup=2", "--max-clients=100"));
     assert_int_equal(opts.max_per_cgroup, 2);
     const char *bad[] = {"0", "65537", "-1", "x", ""};
