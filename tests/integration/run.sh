@@ -1174,7 +1174,8 @@ fi
 
 # ------------------------------------------------------- one uid, all slots
 
-if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2; then
+if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2 \
+    --max-clients-per-cgroup 8; then
     dpid=$DAEMON_PID
     chmod 666 "$TMP/peruid.sock"
     as1000() { setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
