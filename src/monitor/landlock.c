@@ -35,6 +35,10 @@ int prh_landlock_confine(int worker_exe_fd, const char **why)
             *why = "the kernel has no Landlock (disabled or too old)";
             return 0;
         }
+        if (errno == EPERM) { /* an outer filter (a unit's SystemCallFilter=) */
+            *why = "Landlock is not allowed here (a seccomp filter around prhelper refuses it)";
+            return 0;
+        }
         *why = "landlock_create_ruleset";
         return -1;
     }
