@@ -3,7 +3,7 @@
  * also stand for what the kernel might return (status, keys, reservation)
  * so the PR IN payload builders see any value. Checked: a planned call is
  * one of the six PR OUT ioctls with a 24-byte list and a valid type where
- * one is used; a refusal is one of the documented senses; a payload never
+ * one is used (a preempt's TYPE 0 passes as 0); a refusal is one of the documented senses; a payload never
  * exceeds its allocation length or the buffer. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case IOC_PR_PREEMPT:
         case IOC_PR_PREEMPT_ABORT:
-            if (call.arg.preempt.type < 1 || call.arg.preempt.type > 6)
+            /* type 0 only for SCSI's TYPE 0, which the device judges */
+            if (call.arg.preempt.type > 6 || (call.arg.preempt.type == 0) != ((cdb[2] & 0x0f) == 0))
                 abort();
             break;
         default:
