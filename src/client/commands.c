@@ -25,7 +25,6 @@ static const struct prh_command commands[] = {
      PRH_NEED_KEY | PRH_NEED_SA_KEY | PRH_NEED_TYPE},
     {"preempt-abort", PRH_CMD_PR_OUT, PRH_PROUT_PREEMPT_AND_ABORT,
      PRH_NEED_KEY | PRH_NEED_SA_KEY | PRH_NEED_TYPE},
-    {"cleanup", PRH_CMD_CLEANUP, 0, 0},
     {"raw", PRH_CMD_RAW, 0, 0},
 };
 
@@ -71,12 +70,6 @@ void prh_build_pr_out(uint8_t cdb[PRH_CDB_SIZE], uint8_t param[PRH_PROUT_PARAM_L
     put_be64(param + 8, sa_key);
     if (aptpl)
         param[20] |= 0x01;
-}
-
-void prh_build_cleanup(uint8_t cdb[PRH_CDB_SIZE])
-{
-    memset(cdb, 0, PRH_CDB_SIZE);
-    cdb[0] = PRH_OP_CLEANUP;
 }
 
 static const char *skip_0x(const char *s)

@@ -11,7 +11,7 @@
 #define PRH_PROUT_PARAM_LEN 24 /* the basic PR OUT parameter list */
 #define PRH_DEFAULT_ALLOC_LEN 8192
 
-enum prh_cmd_kind { PRH_CMD_PR_IN, PRH_CMD_PR_OUT, PRH_CMD_CLEANUP, PRH_CMD_RAW };
+enum prh_cmd_kind { PRH_CMD_PR_IN, PRH_CMD_PR_OUT, PRH_CMD_RAW };
 
 /* Which options a PR OUT command needs (N) or accepts (N | ...OPT). */
 enum {
@@ -38,9 +38,6 @@ void prh_build_pr_in(uint8_t cdb[PRH_CDB_SIZE], uint8_t sa, uint16_t alloc_len);
 void prh_build_pr_out(uint8_t cdb[PRH_CDB_SIZE], uint8_t param[PRH_PROUT_PARAM_LEN],
                       uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key,
                       int aptpl);
-
-/* Fills cdb for the vendor cleanup opcode. */
-void prh_build_cleanup(uint8_t cdb[PRH_CDB_SIZE]);
 
 /* Hex key, optional 0x prefix, 1-16 digits. 0 on success, -1 otherwise. */
 int prh_parse_key(const char *s, uint64_t *key);

@@ -53,16 +53,14 @@ static int read_exact(int sock, uint8_t *buf, size_t len)
     return PRH_HELPER_OK;
 }
 
-int prh_helper_handshake(int sock, uint32_t wanted, uint32_t *supported)
+int prh_helper_handshake(int sock, uint32_t *supported)
 {
     uint8_t buf[4];
     int rc = read_exact(sock, buf, sizeof(buf));
     if (rc != PRH_HELPER_OK)
         return rc;
     *supported = prh_get_be32(buf);
-    if (wanted & ~*supported)
-        return PRH_HELPER_NO_FEATURE;
-    prh_put_be32(buf, wanted);
+    prh_put_be32(buf, 0);
     return prh_write_all(sock, buf, sizeof(buf)) < 0 ? io_error() : PRH_HELPER_OK;
 }
 
@@ -103,7 +101,6 @@ const char *prh_helper_strerror(int rc)
     switch (rc) {
     case PRH_HELPER_CLOSED: return "helper closed the connection";
     case PRH_HELPER_MALFORMED: return "malformed reply";
-    case PRH_HELPER_NO_FEATURE: return "helper does not support the requested feature";
     default: return strerror(errno);
     }
 }

@@ -15,7 +15,6 @@ enum {
     PRH_HELPER_ERRNO = -1,       /* see errno */
     PRH_HELPER_CLOSED = -2,      /* the helper closed the connection */
     PRH_HELPER_MALFORMED = -3,   /* reply QEMU would assert on */
-    PRH_HELPER_NO_FEATURE = -4,  /* helper did not advertise a wanted feature */
 };
 
 /* Buffer size prh_helper_recv_reply needs. */
@@ -24,9 +23,9 @@ enum {
 /* Connected socket (close-on-exec) or -1 with errno. */
 int prh_helper_open(const char *path);
 
-/* Reads the helper's features into *supported; then requests wanted, or
- * returns PRH_HELPER_NO_FEATURE without writing if the helper lacks one. */
-int prh_helper_handshake(int sock, uint32_t wanted, uint32_t *supported);
+/* Reads the helper's feature word into *supported and requests none, as
+ * QEMU does (no feature bit is defined). */
+int prh_helper_handshake(int sock, uint32_t *supported);
 
 /* Sends cdb with devfd attached, then param_len parameter bytes. */
 int prh_helper_send(int sock, const uint8_t cdb[PRH_CDB_SIZE], int devfd,

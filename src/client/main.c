@@ -65,7 +65,6 @@ static void usage(FILE *out)
         "  clear --key K\n"
         "  preempt --key K --sa-key SK --type T\n"
         "  preempt-abort --key K --sa-key SK --type T\n"
-        "  cleanup                            (needs the helper's CLEANUP feature)\n"
         "  raw CDBHEX [PARAMHEX]              send bytes as given\n\n"
         "Exit status: 0 GOOD, 1 other SCSI status, 2 usage, 3 connection or\n"
         "protocol error.\n");
@@ -196,9 +195,6 @@ static int build_request(const struct options *o, struct request *rq)
                          o->key, o->sa_key, o->aptpl);
         rq->param_len = PRH_PROUT_PARAM_LEN;
         break;
-    case PRH_CMD_CLEANUP:
-        prh_build_cleanup(rq->cdb);
-        break;
     case PRH_CMD_RAW:
         /* Zero padding to 16 bytes comes from the memset above. */
         if (prh_parse_hex(o->raw_cdb, rq->cdb, PRH_CDB_SIZE, &len) < 0 || len == 0)
@@ -223,7 +219,6 @@ static int open_flags(const struct options *o, const struct request *rq)
 /* Connects, sends rq and prints the reply; returns the exit status. */
 static int run(const struct options *o, const struct request *rq, int devfd)
 {
-    uint32_t wanted = o->cmd->kind == PRH_CMD_CLEANUP ? PRH_FEATURE_CLEANUP : 0;
     uint32_t supported = 0;
     uint8_t buf[PRH_HELPER_BUF_SIZE];
     struct prh_client_reply reply;
@@ -231,10 +226,8 @@ static int run(const struct options *o, const struct request *rq, int devfd)
 
     if (sock < 0)
         return fail(EXIT_CONN, "cannot connect to %s: %s", o->socket_path, strerror(errno));
-    rc = prh_helper_handshake(sock, wanted, &supported);
-    if (rc == PRH_HELPER_NO_FEATURE)
-        rc = fail(EXIT_CONN, "helper does not support cleanup (features 0x%x)", supported);
-    else if (rc != PRH_HELPER_OK)
+    rc = prh_helper_handshake(sock, &supported);
+    if (rc != PRH_HELPER_OK)
         rc = fail(EXIT_CONN, "handshake: %s", prh_helper_strerror(rc));
     else if ((rc = prh_helper_send(sock, rq->cdb, devfd, rq->param, rq->param_len)) != PRH_HELPER_OK)
         rc = fail(EXIT_CONN, "sending the command: %s", prh_helper_strerror(rc));

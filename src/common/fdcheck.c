@@ -57,11 +57,6 @@ int prh_fd_precheck(uint8_t opcode, const struct prh_fd_info *info, int32_t *sta
     }
     if (info->kind != PRH_FD_OTHER)
         return 0;
-    if (opcode == PRH_OP_CLEANUP) {
-        *status = PRH_GOOD; /* nothing registered through a non-device */
-        *note = PRH_NOTE_MAX; /* nothing to report */
-        return 1;
-    }
     *note = PRH_NOTE_NOT_A_DEVICE;
     *status = PRH_CHECK_CONDITION;
     *code = PRH_SENSE_IO_ERROR;

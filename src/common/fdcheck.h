@@ -27,12 +27,12 @@ struct prh_fd_info {
  * read-only. */
 void prh_fd_inspect(int fd, int want_mode, struct prh_fd_info *info);
 
-/* Whether the open mode matters for this opcode (PR OUT and cleanup). */
+/* Whether the open mode matters for this opcode (PR OUT). */
 int prh_opcode_writes(uint8_t opcode);
 
 /* In qemu-pr-helper's order: a read-only fd may not change reservations
- * (05/20/00); cleanup on a non-device is GOOD; any other request on a
- * non-device gets what SG_IO's ENOTTY gives (0B/00/06). Returns 1 with
+ * (05/20/00); a request on a non-device gets what SG_IO's ENOTTY gives
+ * (0B/00/06). Returns 1 with
  * *status (and *code for CHECK CONDITION) when answered, 0 when the
  * request needs the device. *note says which rule answered (PRH_NOTE_MAX:
  * an ordinary answer, nothing to report). */

@@ -17,7 +17,7 @@ static const char *const note_text[PRH_NOTE_MAX] = {
     [PRH_NOTE_PR_OUT_LENGTH] = "PR OUT with a length in CDB bytes 5-6: answered INVALID FIELD",
     [PRH_NOTE_NOT_A_DEVICE] =
         "request on a file that is no block device or sg node: answered 0b/00/06",
-    [PRH_NOTE_READ_ONLY] = "PR OUT or cleanup through a read-only fd: answered 05/20/00",
+    [PRH_NOTE_READ_ONLY] = "PR OUT through a read-only fd: answered 05/20/00",
 };
 
 const char *prh_close_text(uint32_t reason)

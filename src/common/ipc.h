@@ -74,10 +74,10 @@ _Static_assert(sizeof(struct prh_ipc_event) == 8, "event record layout");
 enum prh_close_reason {
     PRH_CLOSE_CLIENT_EOF,      /* client closed the connection */
     PRH_CLOSE_CLIENT_IO,       /* read or write error on the client socket */
-    PRH_CLOSE_BAD_FEATURES,    /* requested an unsupported feature bit */
+    PRH_CLOSE_BAD_FEATURES,    /* requested a feature bit (none exists) */
     PRH_CLOSE_NO_FD,           /* CDB without a file descriptor */
     PRH_CLOSE_TOO_MANY_FDS,    /* more than one fd with one CDB */
-    PRH_CLOSE_BAD_OPCODE,      /* not PR IN / PR OUT (/ negotiated cleanup) */
+    PRH_CLOSE_BAD_OPCODE,      /* not PR IN / PR OUT */
     PRH_CLOSE_BAD_LENGTH,      /* transfer length above 8192 */
     PRH_CLOSE_EOF_MID_REQUEST, /* client vanished inside a request */
     PRH_CLOSE_BAD_DONE,        /* a record from the monitor other than DONE */
@@ -89,7 +89,7 @@ enum prh_close_reason {
 enum prh_note {
     PRH_NOTE_PR_OUT_LENGTH, /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
     PRH_NOTE_NOT_A_DEVICE,  /* fd is no block device or sg node: 0B/00/06 */
-    PRH_NOTE_READ_ONLY,     /* PR OUT or cleanup through a read-only fd: 05/20/00 */
+    PRH_NOTE_READ_ONLY,     /* PR OUT through a read-only fd: 05/20/00 */
     PRH_NOTE_MAX
 };
 

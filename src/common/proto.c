@@ -10,15 +10,14 @@ void prh_reply_header_encode(uint8_t *out, int32_t status, uint32_t size,
     memcpy(out + 8, sense, PRH_SENSE_SIZE);
 }
 
-enum prh_shape prh_request_shape(const uint8_t cdb[PRH_CDB_SIZE], uint32_t features,
-                                 uint32_t *xfer_len, uint32_t *param_len)
+enum prh_shape prh_request_shape(const uint8_t cdb[PRH_CDB_SIZE], uint32_t *xfer_len,
+                                 uint32_t *param_len)
 {
     uint8_t op = cdb[0];
-    int cleanup = op == PRH_OP_CLEANUP && (features & PRH_FEATURE_CLEANUP);
 
-    if (op != PRH_OP_PR_IN && op != PRH_OP_PR_OUT && !cleanup)
+    if (op != PRH_OP_PR_IN && op != PRH_OP_PR_OUT)
         return PRH_SHAPE_BAD_OPCODE;
-    uint32_t xfer = cleanup ? 0 : prh_cdb_xfer_len(cdb);
+    uint32_t xfer = prh_cdb_xfer_len(cdb);
     if (xfer > PRH_DATA_MAX)
         return PRH_SHAPE_BAD_LENGTH;
     *xfer_len = xfer;

@@ -10,14 +10,15 @@
 #define PRH_SENSE_SIZE 96
 #define PRH_DATA_MAX 8192
 
-/* Feature bits exchanged in the 4-byte handshake. */
-#define PRH_FEATURE_CLEANUP 0x1u
-#define PRH_FEATURES_SUPPORTED PRH_FEATURE_CLEANUP
+/* The 4-byte feature words of the handshake. No QEMU release or branch
+ * defines a feature bit: the helper advertises none, and a client that
+ * requests any is closed, as qemu-pr-helper does. A bit a later QEMU may
+ * define is not ours to claim. */
+#define PRH_FEATURES_SUPPORTED 0u
 
-/* Opcodes a client may send. 0xFF is vendor-specific, only with CLEANUP. */
+/* The only opcodes a client may send. */
 #define PRH_OP_PR_IN 0x5e
 #define PRH_OP_PR_OUT 0x5f
-#define PRH_OP_CLEANUP 0xff
 
 /* Reply header: int32 status, uint32 payload size, sense. Payload follows. */
 #define PRH_REPLY_HEADER_SIZE (4 + 4 + PRH_SENSE_SIZE)
@@ -59,13 +60,13 @@ static inline int prh_pr_out_length_high_set(const uint8_t cdb[PRH_CDB_SIZE])
 
 /* The shape of a request as QEMU's client sends it, stated once for the
  * worker (which reads it from the client) and the monitor (which checks the
- * worker's copy): the opcode is PR IN, PR OUT, or cleanup when features
- * include CLEANUP; the transfer length is CDB bytes 7-8 (none for cleanup)
- * and at most PRH_DATA_MAX; only PR OUT is followed by a parameter list,
- * exactly that long. On OK, *xfer_len and *param_len are set. */
+ * worker's copy): the opcode is PR IN or PR OUT; the transfer length is
+ * CDB bytes 7-8 and at most PRH_DATA_MAX; only PR OUT is followed by a
+ * parameter list, exactly that long. On OK, *xfer_len and *param_len are
+ * set. */
 enum prh_shape { PRH_SHAPE_OK, PRH_SHAPE_BAD_OPCODE, PRH_SHAPE_BAD_LENGTH };
-enum prh_shape prh_request_shape(const uint8_t cdb[PRH_CDB_SIZE], uint32_t features,
-                                 uint32_t *xfer_len, uint32_t *param_len);
+enum prh_shape prh_request_shape(const uint8_t cdb[PRH_CDB_SIZE], uint32_t *xfer_len,
+                                 uint32_t *param_len);
 
 /* Encodes a reply header into out[PRH_REPLY_HEADER_SIZE]. */
 void prh_reply_header_encode(uint8_t *out, int32_t status, uint32_t size,

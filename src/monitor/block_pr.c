@@ -99,13 +99,6 @@ int prh_block_plan_pr_out(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *param,
     return 0;
 }
 
-void prh_block_plan_cleanup(struct prh_block_call *call)
-{
-    memset(call, 0, sizeof(*call));
-    call->request = IOC_PR_REGISTER;
-    call->arg.reg.flags = PR_FL_IGNORE_KEY;
-}
-
 int prh_block_status(int rc, int err, struct prh_sense *code)
 {
     if (rc == 0)

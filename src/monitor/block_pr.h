@@ -62,10 +62,6 @@ int prh_block_plan_pr_out(const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *param,
                           uint32_t param_len, struct prh_block_call *call,
                           struct prh_sense *refusal);
 
-/* Cleanup (0xFF): this host's registration off every path, the way
- * qemu-pr-helper's multipath cleanup ends (REGISTER AND IGNORE, key 0). */
-void prh_block_plan_cleanup(struct prh_block_call *call);
-
 /* SCSI reservation types 1, 3, 5, 6, 7, 8 and pr.h's 1-6; 0 for none. */
 uint32_t prh_block_type_from_scsi(uint8_t scsi_type);
 uint8_t prh_scsi_type_from_block(uint32_t block_type);

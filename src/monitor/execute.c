@@ -53,7 +53,7 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
     }
     if (kind == PRH_DEV_MAP_WHOLE)
         prh_execute_block(req, timeout_ms, res);
-    else if (opcode != PRH_OP_CLEANUP) /* one path: nothing to clean up, GOOD */
+    else
         prh_execute_sg(req, timeout_ms, res);
 }
 

@@ -80,9 +80,7 @@ static void pr_out(const struct prh_request *req, struct prh_result *res)
     struct prh_block_call call;
     struct prh_sense refusal;
 
-    if (req->cdb[0] == PRH_OP_CLEANUP) {
-        prh_block_plan_cleanup(&call);
-    } else if (prh_block_plan_pr_out(req->cdb, req->param, req->xfer_len, &call, &refusal) < 0) {
+    if (prh_block_plan_pr_out(req->cdb, req->param, req->xfer_len, &call, &refusal) < 0) {
         res->status = PRH_CHECK_CONDITION;
         prh_sense_build(res->sense, refusal);
         return;

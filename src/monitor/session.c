@@ -162,14 +162,7 @@ static void client_log(struct prh_monitor *m, struct prh_session *s, int prio, c
 
 static const char *opcode_name(uint8_t op)
 {
-    switch (op) {
-    case PRH_OP_PR_IN:
-        return "PR IN";
-    case PRH_OP_PR_OUT:
-        return "PR OUT";
-    default:
-        return "CLEANUP";
-    }
+    return op == PRH_OP_PR_IN ? "PR IN" : "PR OUT"; /* the only two (validate.c) */
 }
 
 static const char *action_name(uint8_t op, uint8_t sa)
@@ -183,7 +176,7 @@ static const char *action_name(uint8_t op, uint8_t sa)
         return in[sa];
     if (op == PRH_OP_PR_OUT && sa < 8)
         return out[sa];
-    return op == PRH_OP_CLEANUP ? "-" : "UNKNOWN";
+    return "UNKNOWN";
 }
 
 /* The journal fields of a connection's lines (prhelper(8) lists them). */

@@ -46,13 +46,12 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
     if (cmd.fd < 0 || cmd.fd >= PRH_WORKER_FD_LIMIT)
         return reject(fds, why, "command naming an fd out of range");
 
-    /* The worker answers CDB bytes 5-6 itself: here they are a violation.
-     * A cleanup reaching us was negotiated: the worker checked that. */
+    /* The worker answers CDB bytes 5-6 itself: here they are a violation. */
     uint32_t xfer = 0, param_len = 0;
     uint8_t op = cmd.cdb[0];
-    switch (prh_request_shape(cmd.cdb, PRH_FEATURE_CLEANUP, &xfer, &param_len)) {
+    switch (prh_request_shape(cmd.cdb, &xfer, &param_len)) {
     case PRH_SHAPE_BAD_OPCODE:
-        return reject(fds, why, "opcode not PR IN, PR OUT or cleanup");
+        return reject(fds, why, "opcode not PR IN or PR OUT");
     case PRH_SHAPE_BAD_LENGTH:
         return reject(fds, why, op == PRH_OP_PR_IN ? "PR IN allocation length above 8192"
                                                    : "PR OUT parameter list of the wrong length");
@@ -62,9 +61,8 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
     if (op == PRH_OP_PR_OUT && prh_pr_out_length_high_set(cmd.cdb))
         return reject(fds, why, "PR OUT length in CDB bytes 5-6");
     if (cmd.param_len != param_len)
-        return reject(fds, why, op == PRH_OP_PR_IN    ? "PR IN with a parameter list"
-                                : op == PRH_OP_PR_OUT ? "PR OUT parameter list of the wrong length"
-                                                      : "cleanup with a parameter list");
+        return reject(fds, why, op == PRH_OP_PR_IN ? "PR IN with a parameter list"
+                                                   : "PR OUT parameter list of the wrong length");
 
     memcpy(req->cdb, cmd.cdb, sizeof(req->cdb));
     req->xfer_len = xfer;

@@ -7,7 +7,6 @@
 void prh_conn_init(struct prh_conn *c)
 {
     c->state = PRH_CONN_FEATURES;
-    c->features = 0;
     c->have = 0;
     c->fd = -1;
     c->xfer_len = 0;
@@ -60,7 +59,7 @@ static enum prh_conn_event cdb_complete(struct prh_conn *c)
 
     if (c->fd < 0)
         return conn_close(c, PRH_CLOSE_NO_FD);
-    switch (prh_request_shape(c->cdb, c->features, &c->xfer_len, &param_len)) {
+    switch (prh_request_shape(c->cdb, &c->xfer_len, &param_len)) {
     case PRH_SHAPE_BAD_OPCODE:
         return conn_close(c, PRH_CLOSE_BAD_OPCODE);
     case PRH_SHAPE_BAD_LENGTH:
@@ -105,8 +104,7 @@ enum prh_conn_event prh_conn_feed(struct prh_conn *c, const uint8_t *data,
         c->have += n;
         if (c->have < sizeof(c->word))
             return PRH_EV_MORE;
-        c->features = prh_get_be32(c->word);
-        if (c->features & ~PRH_FEATURES_SUPPORTED)
+        if (prh_get_be32(c->word) & ~PRH_FEATURES_SUPPORTED)
             return conn_close(c, PRH_CLOSE_BAD_FEATURES);
         c->have = 0;
         c->state = PRH_CONN_CDB;

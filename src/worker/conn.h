@@ -28,7 +28,6 @@ enum prh_conn_event {
 
 struct prh_conn {
     enum prh_conn_state state;
-    uint32_t features;  /* negotiated feature bits */
     size_t have;        /* bytes of the current piece received so far */
     uint8_t word[4];
     uint8_t cdb[PRH_CDB_SIZE];

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (given != 0 || req.fd != -1 || req.worker_fd < 0 ||
             req.worker_fd >= PRH_WORKER_FD_LIMIT || req.xfer_len > PRH_DATA_MAX)
             abort();
-        if (op != PRH_OP_PR_IN && op != PRH_OP_PR_OUT && op != PRH_OP_CLEANUP)
+        if (op != PRH_OP_PR_IN && op != PRH_OP_PR_OUT)
             abort();
         if (op == PRH_OP_PR_OUT &&
             (len != sizeof(struct prh_ipc_command) + req.xfer_len || req.cdb[5] || req.cdb[6]))

@@ -24,7 +24,7 @@ chunk() {
 }
 conn() { hex "$2" > "$out/conn/$1"; }
 hello=$(chunk 0 00000000)
-hello_cleanup=$(chunk 0 00000001)
+hello_bit0=$(chunk 0 00000001)
 prin() { printf '5e%02x0000000000%04x0000000000000000' "$1" "$2" | cut -c1-32; }
 prout() { printf '5f%02x%02x00000000%04x0000000000000000' "$1" "$2" "$3" | cut -c1-32; }
 
@@ -39,12 +39,12 @@ done
 conn prout-len0 "$hello$(chunk 1 "$(prout 0 0 0)")"
 conn prout-len8192 "$hello$(chunk 1 "$(prout 0 0 8192)")$(chunk 0 "$(zeros 8192)")"
 conn prout-bytes56 "$hello$(chunk 1 5f000000000100001800000000000000)$(chunk 0 "$(zeros 24)")"
-conn cleanup "$hello_cleanup$(chunk 1 ff000000000000000000000000000000)"
+conn close-feature-bit0 "$hello_bit0$(chunk 1 ff000000000000000000000000000000)"
 conn two-requests "$hello$(chunk 1 "$(prin 0 8)")$(chunk 1 "$(prout 6 0 24)")$(chunk 0 "$(zeros 24)")"
 conn fd-last-byte "$hello$(chunk 0 5e0000000000000008000000000000)$(chunk 1 00)"
 # Closing cases.
 conn close-features "$(chunk 0 00000002)"
-conn close-cleanup-unnegotiated "$hello$(chunk 1 ff000000000000000000000000000000)"
+conn close-opcode-ff "$hello$(chunk 1 ff000000000000000000000000000000)"
 conn close-no-fd "$hello$(chunk 0 "$(prin 0 8)")"
 conn close-two-fds "$hello$(chunk 2 "$(prin 0 8)")"
 conn close-second-fd-later "$hello$(chunk 1 5e00000000)$(chunk 1 "$(zeros 11)")"
@@ -60,7 +60,7 @@ val() { hex "$2" > "$out/validate/$1"; }
 FD=$(le32 5)
 for sa in 0 1 2 3; do val "prin-sa$sa" "00$CMD$(le32 0)$FD$(prin $sa 8192)"; done
 for sa in 0 1 2 3 4 5 6 7; do val "prout-sa$sa" "00$CMD$(le32 24)$FD$(prout $sa 1 24)$(zeros 24)"; done
-val cleanup "00$CMD$(le32 0)${FD}ff000000000000000000000000000000"
+val bad-opcode-ff "00$CMD$(le32 0)${FD}ff000000000000000000000000000000"
 for code in 0 1 2 3 4 5 6 7 8 9; do val "goodbye-$code" "00$BYE$(le32 $code)"; done
 val notice "00$NOTE$(le32 10)"
 val bad-with-fd "01$CMD$(le32 0)$FD$(prin 0 8)"

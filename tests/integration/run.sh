@@ -255,7 +255,7 @@ OUT0=5f000000000000000000000000000000
 OUT8=5f000000000000000800000000000000
 OUT8192=5f000000000000200000000000000000
 OUT56=5f000000000100001800000000000000     # bytes 5-6 non-zero (+ 24 in 7-8)
-CLEANUP=ff000000000000000000000000000000
+OPFF=ff000000000000000000000000000000     # no opcode of QEMU's (an old prhelper's "cleanup")
 INQUIRY=12000000000000200000000000000000
 TUR=00000000000000000000000000000000
 
@@ -297,88 +297,84 @@ ok "daemon starts and creates its socket"
 
 # ------------------------------------------------------------ handshake
 
-expect_eq "handshake advertises features 1 (CLEANUP)" \
-    "features 1" "$(raw "$SOCK" features)"
+# No feature bit exists in any QEMU: none advertised, any requested closes
+# (as qemu-pr-helper does), bit 0 too.
+expect_eq "handshake advertises features 0" \
+    "features 0" "$(raw "$SOCK" features)"
 expect_eq "feature request 0 accepted" \
-    "$(lines "features 1" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN /dev/null)"
-expect_eq "feature request 1 accepted" \
-    "$(lines "features 1" "$R_IO")" "$(raw "$SOCK" hello 1 req $IN /dev/null)"
+    "$(lines "features 0" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN /dev/null)"
+expect_eq "feature request 1 closes the connection" \
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 1 expect-closed)"
 expect_eq "feature request 2 closes the connection" \
-    "$(lines "features 1" closed)" "$(raw "$SOCK" hello 2 expect-closed)"
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 2 expect-closed)"
 expect_eq "feature request 0x80000001 closes the connection" \
-    "$(lines "features 1" closed)" "$(raw "$SOCK" hello 0x80000001 expect-closed)"
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 0x80000001 expect-closed)"
 expect_eq "feature word sent byte by byte" \
-    "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" features split 1 gap 2 cdb 00000000 send split 0 req $IN /dev/null)"
 expect_eq "fd attached to the feature word is dropped, request still served" \
-    "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" features cdb 00000000 fd /dev/null send req $IN /dev/null)"
 
 # ---------------------------------------------------------------- PR IN
 
 expect_eq "PR IN on /dev/null: CHECK CONDITION 0b/00/06 fixed sense, size 0" \
-    "$(lines "features 1" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN /dev/null)"
+    "$(lines "features 0" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN /dev/null)"
 expect_eq "PR IN on a regular file (ro and rw): 0b/00/06, size 0" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN "$FILE" req $IN "$FILE:rw")"
 expect_eq "PR IN on a directory: 0b/00/06" \
-    "$(lines "features 1" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN "$TMP/dir")"
+    "$(lines "features 0" "$R_IO")" "$(raw "$SOCK" hello 0 req $IN "$TMP/dir")"
 expect_eq "PR IN all service actions and junk CDB bytes: answered" \
-    "$(lines "features 1" "$R_IO" "$R_IO" "$R_IO" "$R_IO" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO" "$R_IO" "$R_IO" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN /dev/null req 5e010000000000200000000000000000 /dev/null \
         req 5e020000000000200000000000000000 /dev/null req 5e030000000000200000000000000000 /dev/null \
         req 5e1f0000000000200000000000000000 /dev/null req 5effffffffffff2000ffffffffffffff /dev/null)"
 expect_eq "PR IN allocation lengths 0 and 8192 accepted" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN0 /dev/null req $IN /dev/null)"
 expect_eq "PR IN allocation length 8193 closes the connection" \
-    "$(lines "features 1" closed)" "$(raw "$SOCK" hello 0 cdb $IN8193 fd /dev/null expect-closed)"
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 0 cdb $IN8193 fd /dev/null expect-closed)"
 expect_eq "PR IN allocation length 0xffff closes the connection" \
-    "$(lines "features 1" closed)" "$(raw "$SOCK" hello 0 cdb $INFFFF fd /dev/null expect-closed)"
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 0 cdb $INFFFF fd /dev/null expect-closed)"
 expect_eq "PR IN: 20 requests on one connection" \
-    "$(lines "features 1"; for i in $(seq 20); do echo "$R_IO"; done)" \
+    "$(lines "features 0"; for i in $(seq 20); do echo "$R_IO"; done)" \
     "$(raw "$SOCK" hello 0 $(for i in $(seq 20); do echo req $IN /dev/null; done))"
 
 # --------------------------------------------------------------- PR OUT
 
 expect_eq "PR OUT through an O_RDONLY fd: 05/20/00" \
-    "$(lines "features 1" "$R_OPCODE")" \
+    "$(lines "features 0" "$R_OPCODE")" \
     "$(raw "$SOCK" hello 0 cdb $OUT24 fd /dev/null:ro param zeros:24 reply)"
 expect_eq "PR OUT through an O_RDONLY fd: sense bytes 18-95 are zero" \
-    "$(lines "features 1" "reply status=2 size=0 sense=$SENSE_OPCODE$(printf '0%.0s' $(seq 156)) data=")" \
+    "$(lines "features 0" "reply status=2 size=0 sense=$SENSE_OPCODE$(printf '0%.0s' $(seq 156)) data=")" \
     "$(raw -S "$SOCK" hello 0 cdb $OUT24 fd /dev/null:ro param zeros:24 reply)"
 n0=$(log_lines "$LOG")
 expect_eq "PR OUT with CDB bytes 5-6 set: 05/24/00 after its params, connection usable" \
-    "$(lines "features 1" "$R_FIELD" "$R_IO")" \
+    "$(lines "features 0" "$R_FIELD" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT56 fd /dev/null:rw param zeros:24 reply req $IN /dev/null)"
 wait_log "$LOG" "$n0" "PR OUT with a length in CDB bytes 5-6"
 result "PR OUT with CDB bytes 5-6 set: logged" $? "$(tail -n +$((n0 + 1)) "$LOG")"
 expect_eq "PR OUT with 24 parameter bytes (rw /dev/null): 0b/00/06" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT24 fd /dev/null:rw param zeros:24 reply req $IN /dev/null)"
 expect_eq "PR OUT with 8192 parameter bytes: answered, connection usable" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT8192 fd /dev/null:rw param zeros:8192 reply req $IN /dev/null)"
 expect_eq "PR OUT with 0 and 8 parameter bytes: answered" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT0 fd /dev/null:rw reply cdb $OUT8 fd /dev/null:rw param zeros:8 reply)"
 expect_eq "PR OUT params in small pieces, fd-less: answered" \
-    "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT24 fd /dev/null:rw send param 0000 sleep 20 param 00000000000000000000 sleep 20 param zeros:12 reply)"
 expect_eq "PR OUT with a stray fd on its parameter bytes: fd dropped, answered" \
-    "$(lines "features 1" "$R_IO" "$R_IO")" \
+    "$(lines "features 0" "$R_IO" "$R_IO")" \
     "$(raw "$SOCK" hello 0 split 16 cdb $OUT24$(printf '00%.0s' $(seq 24)) fd /dev/null:rw@0 fd /dev/null@1 gap 20 reply split 0 req $IN /dev/null)"
 expect_eq "PR OUT through an O_WRONLY fd: not read-only, 0b/00/06" \
-    "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" hello 0 cdb $OUT24 fd /dev/null:wo param zeros:24 reply)"
-expect_eq "cleanup 0xFF after negotiating CLEANUP, rw fd: GOOD size 0" \
-    "$(lines "features 1" "$R_GOOD")" "$(raw "$SOCK" hello 1 req $CLEANUP /dev/null:rw)"
-expect_eq "cleanup 0xFF after negotiating CLEANUP, read-only fd: 05/20/00" \
-    "$(lines "features 1" "$R_OPCODE")" "$(raw "$SOCK" hello 1 req $CLEANUP /dev/null:ro)"
-expect_eq "cleanup 0xFF with junk in the other CDB bytes: GOOD" \
-    "$(lines "features 1" "$R_GOOD")" "$(raw "$SOCK" hello 1 req ff0102030405060708090a0b0c0d0e0f /dev/null:rw)"
-expect_eq "cleanup 0xFF without negotiating closes the connection" \
-    "$(lines "features 1" closed)" "$(raw "$SOCK" hello 0 cdb $CLEANUP fd /dev/null:rw expect-closed)"
+expect_eq "opcode 0xFF closes the connection" \
+    "$(lines "features 0" closed)" "$(raw "$SOCK" hello 0 cdb $OPFF fd /dev/null:rw expect-closed)"
 
 # -------------------------------------------------------- closing cases
 
@@ -399,7 +395,7 @@ closing_case() {
     fi
     ok "$name"
 }
-CLOSED=$(lines "features 1" closed)
+CLOSED=$(lines "features 0" closed)
 
 closing_case "CDB without an fd closes" "request without a file descriptor" "$CLOSED" \
     hello 0 cdb $IN expect-closed
@@ -419,36 +415,36 @@ closing_case "PR OUT length 8193 closes before any parameter byte" "transfer len
     hello 0 cdb 5f000000000000200100000000000000 fd /dev/null:rw expect-closed
 closing_case "unsupported feature bits close" "client requested unsupported features" "$CLOSED" \
     hello 4 expect-closed
-closing_case "client vanishing mid-CDB" "client vanished in the middle of a request" "features 1" \
+closing_case "client vanishing mid-CDB" "client vanished in the middle of a request" "features 0" \
     hello 0 cdb 5e0000000000 fd /dev/null send quit
-closing_case "client vanishing after a CDB with no fd yet" "client vanished in the middle of a request" "features 1" \
+closing_case "client vanishing after a CDB with no fd yet" "client vanished in the middle of a request" "features 0" \
     hello 0 cdb 5e0000000000 send quit
-closing_case "client vanishing mid-params" "client vanished in the middle of a request" "features 1" \
+closing_case "client vanishing mid-params" "client vanished in the middle of a request" "features 0" \
     hello 0 cdb $OUT24 fd /dev/null:rw param 00000000 quit
-closing_case "client vanishing between requests" "client closed the connection" "$(lines "features 1" "$R_IO")" \
+closing_case "client vanishing between requests" "client closed the connection" "$(lines "features 0" "$R_IO")" \
     hello 0 req $IN /dev/null quit
 closing_case "client leaving unread data (the feature word): socket error" "client socket error" "" \
     sleep 100 quit
-closing_case "client vanishing during the handshake" "client" "features 1" \
+closing_case "client vanishing during the handshake" "client" "features 0" \
     features cdb 0000 send quit
 
 for pos in 0 8 15; do
     expect_eq "CDB byte by byte with the fd on byte $pos: answered" \
-        "$(lines "features 1" "$R_IO" "$R_IO")" \
+        "$(lines "features 0" "$R_IO" "$R_IO")" \
         "$(raw "$SOCK" hello 0 split 1 gap 1 cdb $IN fd /dev/null@$pos reply split 0 req $IN /dev/null)"
 done
 expect_eq "PR OUT CDB byte by byte, fd on the last byte, then params: answered" \
-    "$(lines "features 1" "$R_OPCODE")" \
+    "$(lines "features 0" "$R_OPCODE")" \
     "$(raw "$SOCK" hello 0 split 1 cdb $OUT24 fd /dev/null:ro@15 param zeros:24 reply)"
 expect_eq "CDB in 4 chunks with the fd on the third: answered" \
-    "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" hello 0 split 4 gap 5 cdb $IN fd /dev/null@2 reply)"
 
 # -------------------------------------------- still serving, same monitor
 
 expect_eq "after the malformed cases a new connection is served correctly" \
-    "$(lines "features 1" "$R_IO" "$R_OPCODE" "$R_GOOD")" \
-    "$(raw "$SOCK" hello 1 req $IN /dev/null cdb $OUT24 fd /dev/null param zeros:24 reply req $CLEANUP /dev/null:rw)"
+    "$(lines "features 0" "$R_IO" "$R_OPCODE")" \
+    "$(raw "$SOCK" hello 0 req $IN /dev/null cdb $OUT24 fd /dev/null param zeros:24 reply)"
 missing=()
 for reason in "client closed the connection" "client socket error" \
     "client requested unsupported features" "request without a file descriptor" \
@@ -483,12 +479,12 @@ wait_no_clients "$MAIN_PID" 5
 fds_before=$(fd_count "$MAIN_PID")
 burst_out=$TMP/burst
 mkdir -p "$burst_out"
-valid_script=(hello 1)
-valid_expect=("features 1")
+valid_script=(hello 0)
+valid_expect=("features 0")
 for i in $(seq 3); do
     valid_script+=(req $IN /dev/null req $IN "$FILE" cdb $OUT24 fd /dev/null:ro param zeros:24 reply
-        cdb $OUT24 fd /dev/null:rw param zeros:24 reply req $CLEANUP /dev/null:rw)
-    valid_expect+=("$R_IO" "$R_IO" "$R_OPCODE" "$R_IO" "$R_GOOD")
+        cdb $OUT24 fd /dev/null:rw param zeros:24 reply req $IN0 /dev/null)
+    valid_expect+=("$R_IO" "$R_IO" "$R_OPCODE" "$R_IO" "$R_IO")
 done
 bpids=()
 for c in $(seq 10); do     # 10 connections x 15 valid requests
@@ -503,7 +499,7 @@ malformed=(
     "hello 2 expect-closed"
     "hello 0 cdb 5e0000 fd /dev/null send quit"
     "hello 0 cdb $OUT24 fd /dev/null:rw param 0000 quit"
-    "hello 0 cdb $CLEANUP fd /dev/null:rw expect-closed"
+    "hello 0 cdb $OPFF fd /dev/null:rw expect-closed"
     "hello 0 split 8 cdb $IN fd /dev/null@0 fd /dev/null@1 expect-closed"
     "hello 0 cdb $OUT56 fd /dev/null:rw param zeros:24 reply"
 )
@@ -618,7 +614,7 @@ if start_daemon numeric "$SOCK_U" -u 4242 -g 4242; then
         "$worker" 65534
     kill "$holder" 2>/dev/null
     wait "$holder" 2>/dev/null
-    expect_eq "-u 4242: requests answered" "$(lines "features 1" "$R_LOOP" "$R_LOOP")" \
+    expect_eq "-u 4242: requests answered" "$(lines "features 0" "$R_LOOP" "$R_LOOP")" \
         "$(cat "$TMP/numeric.out")"
     nin=$(grep -c 'PR IN' "$TMP/numeric.log")
     nout=$(grep -c '^<5>conn .* PR OUT REGISTER' "$TMP/numeric.log")
@@ -655,15 +651,15 @@ echo go >&7
 wait "$conn_b" "$conn_a" 2>/dev/null
 exec 7>&- 8>&-
 expect_eq "kill -9 of worker A: connection B still works" \
-    "$(lines "features 1" "$R_LOOP" "$R_IO")" "$(cat "$TMP/b.out")"
+    "$(lines "features 0" "$R_LOOP" "$R_IO")" "$(cat "$TMP/b.out")"
 expect_eq "kill -9 of worker A: connection A sees a close" \
-    "$(lines "features 1" "$R_LOOP" closed)" "$(cat "$TMP/a.out")"
+    "$(lines "features 0" "$R_LOOP" closed)" "$(cat "$TMP/a.out")"
 sleep 1
 z=$(zombies_of "$MAIN_PID")
 expect_eq "kill -9 of a worker: no zombie remains" "" "$z"
 is_gone "$worker_a"
 result "kill -9 of a worker: the worker is gone" $? "/proc/$worker_a still there"
-expect_eq "after the kill: new connections served" "$(lines "features 1" "$R_IO")" \
+expect_eq "after the kill: new connections served" "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN /dev/null)"
 skip "worker crash by seccomp (SIGSYS)" "not triggerable from outside the worker"
 
@@ -672,7 +668,7 @@ skip "worker crash by seccomp (SIGSYS)" "not triggerable from outside the worker
 conc=$TMP/conc
 mkdir -p "$conc"
 conc_script=(hello 0)
-conc_expect=("features 1")
+conc_expect=("features 0")
 for i in $(seq 5); do
     conc_script+=(req $IN /dev/null req $IN0 "$FILE" cdb $OUT24 fd /dev/null:ro param zeros:24 reply
         cdb $OUT56 fd /dev/null:rw param zeros:24 reply)
@@ -725,7 +721,7 @@ log_case() {
     warned=$?
     alive=$(kill -0 "$pid" 2>/dev/null && ! is_gone "$pid"; echo $?)
     result "$name: the client's warning $where, daemon serves" \
-        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 1" "$R_LOOP")" ]; echo $?)" \
+        "$([ $warned = 0 ] && [ "$alive" = 0 ] && [ "$out" = "$(lines "features 0" "$R_LOOP")" ]; echo $?)" \
         "alive: $alive, reply: $out" "$(cat "$log")"
 }
 for opts in "" "-q" "-v"; do
@@ -893,7 +889,7 @@ if wait_for_socket "$TMP/stuck.sock"; then
     done
 fi
 result "a log that takes nothing: the daemon gets past its start-up" "$ready"
-expect_eq "a log that takes nothing: requests are answered" "$(lines "features 1" "$R_LOOP" "$R_LOOP")" \
+expect_eq "a log that takes nothing: requests are answered" "$(lines "features 0" "$R_LOOP" "$R_LOOP")" \
     "$(timeout 10 "$RAW" "$TMP/stuck.sock" hello 0 req $IN $LOOP req $IN $LOOP 2>&1)"
 kill -TERM "$dpid" 2>/dev/null
 result "a log that takes nothing: SIGTERM stops it within 5 s" "$(wait_exit "$dpid" 5; echo $?)"
@@ -926,8 +922,8 @@ exec 7>&-
 expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the monitor survives" "0" \
     "$(kill -0 "$MAIN_PID" 2>/dev/null && ! is_gone "$MAIN_PID"; echo $?)"
 expect_eq "SIGSTOP/SIGTSTP then SIGCONT: the worker survives, its connection goes on" \
-    "$(lines "features 1" "$R_LOOP" "$R_IO")" "$(cat "$TMP/stop.out")"
-expect_eq "after SIGSTOP/SIGCONT: new connections served" "$(lines "features 1" "$R_IO")" \
+    "$(lines "features 0" "$R_LOOP" "$R_IO")" "$(cat "$TMP/stop.out")"
+expect_eq "after SIGSTOP/SIGCONT: new connections served" "$(lines "features 0" "$R_IO")" \
     "$(raw "$SOCK" hello 0 req $IN /dev/null)"
 if grep -qE 'SIGSYS' "$LOG"; then
     not_ok "SIGSTOP/SIGCONT: no seccomp kill in the log" "$(grep SIGSYS "$LOG")"
@@ -949,7 +945,7 @@ for sig in TERM INT HUP; do
     dpid=$DAEMON_PID
     "$RAW" "$s" hello 0 req $IN $LOOP expect-closed > "$TMP/sig-$sig.c1" 2>&1 &
     c1=$!
-    "$RAW" "$s" hello 1 req $CLEANUP $LOOP:rw expect-closed > "$TMP/sig-$sig.c2" 2>&1 &
+    "$RAW" "$s" hello 0 cdb $OUT24 fd $LOOP:rw param zeros:24 reply expect-closed > "$TMP/sig-$sig.c2" 2>&1 &
     c2=$!
     PIDS+=("$c1" "$c2")
     wait_log "$TMP/sig-$sig.log" 0 "peer pid $c1 uid" >/dev/null
@@ -968,7 +964,7 @@ for sig in TERM INT HUP; do
         "$(ls -l "$s" 2>&1)" "$(tail -n 3 "$TMP/sig-$sig.log")"
     wait "$c1" "$c2" 2>/dev/null
     expect_eq "SIG$sig: open connections are closed" \
-        "$(lines "features 1" "$R_LOOP" closed "features 1" "$R_GOOD" closed)" \
+        "$(lines "features 0" "$R_LOOP" closed "features 0" "$R_LOOP" closed)" \
         "$(cat "$TMP/sig-$sig.c1" "$TMP/sig-$sig.c2")"
 done
 s=$TMP/root-dir.sock
@@ -1037,13 +1033,13 @@ if [ -e /dev/fuse ] && [ -x "$FUSEHANG" ]; then
             > "$TMP/fuse.c1" 2>&1 &
         PIDS+=($!)
         for i in $(seq 50); do grep -q reply "$TMP/fuse.c1" && break; sleep 0.1; done
-        expect_eq "FUSE file: the worker answers 0b/00/06 itself" "$(lines "features 1" "$R_IO")" \
+        expect_eq "FUSE file: the worker answers 0b/00/06 itself" "$(lines "features 0" "$R_IO")" \
             "$(cat "$TMP/fuse.c1")"
         wait_log "$TMP/fuse.log" "$n0" "no block device or sg node"
         result "FUSE file: logged, never handed to the monitor" \
             "$([ $? = 0 ] && ! grep -q 'PR OUT REGISTER' "$TMP/fuse.log"; echo $?)" "$(cat "$TMP/fuse.log")"
         expect_eq "FUSE file stuck closing in one worker: other clients served" \
-            "$(lines "features 1" "$R_LOOP")" "$(raw "$TMP/fuse.sock" hello 0 req $IN $LOOP)"
+            "$(lines "features 0" "$R_LOOP")" "$(raw "$TMP/fuse.sock" hello 0 req $IN $LOOP)"
         kill -TERM "$dpid"
         wait_exit "$dpid" 5
         result "FUSE file stuck closing in one worker: SIGTERM, the monitor exits within 5 s" $? \
@@ -1118,7 +1114,7 @@ if wait_for_socket "$TMP/park-a.sock" && wait_for_socket "$TMP/park-b.sock"; the
     sleep 1
     out=$(raw "$TMP/park-b.sock" hello 0 req $IN $LOOP req $IN $LOOP req $IN $LOOP)
     expect_eq "a worker parking descriptors: another instance's requests still reach the device" \
-        "$(lines "features 1" "$R_LOOP" "$R_LOOP" "$R_LOOP")" "$out"
+        "$(lines "features 0" "$R_LOOP" "$R_LOOP" "$R_LOOP")" "$out"
     wait_log "$TMP/park-a.log" 0 "killed by SIGSYS"
     result "a worker parking descriptors: its sendmsg kills it (seccomp)" $? "$(tail -5 "$TMP/park-a.log")"
     kill "${ppids[@]}" 2>/dev/null
@@ -1193,7 +1189,7 @@ if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 
         "$(as1000 "$RAW" "$TMP/peruid.sock" features 2>&1)"
     wait_log "$TMP/peruid.log" 0 "refused: 2 connections from this uid already"
     result "uid 1000 over its limit: logged" $? "$(cat "$TMP/peruid.log")"
-    expect_eq "uid 1000 over its limit: root is still served" "$(lines "features 1" "$R_IO")" \
+    expect_eq "uid 1000 over its limit: root is still served" "$(lines "features 0" "$R_IO")" \
         "$(raw "$TMP/peruid.sock" hello 0 req $IN /dev/null)"
     kill "${hpids[@]}" 2>/dev/null
     stop_daemon "$dpid"
@@ -1237,7 +1233,7 @@ if [ -n "$CG2" ] && mkdir "$CG2/prh-vm-a.$$" "$CG2/prh-vm-b.$$" 2>/dev/null; the
         wait_log "$TMP/percg.log" 0 "refused: 2 connections from this cgroup already"
         result "cgroup A over its limit: logged" $? "$(tail -n 3 "$TMP/percg.log")"
         expect_eq "cgroup A over its limit: the same uid from cgroup B is served" \
-            "$(lines "features 1" "$R_IO")" \
+            "$(lines "features 0" "$R_IO")" \
             "$(in_cgroup prh-vm-b "$RAW" "$TMP/percg.sock" hello 0 req $IN /dev/null 2>&1)"
         kill "${cpids[@]}" 2>/dev/null
         wait "${cpids[@]}" 2>/dev/null
@@ -1309,7 +1305,7 @@ if command -v setpriv > /dev/null; then
             check_monitor_privileges "$name: effective ids the workers', only CAP_SYS_RAWIO left" \
                 "$upid" 4242 4242 4343 65534 $bnd
         fi
-        expect_eq "$name: serves" "$(lines "features 1" "$R_LOOP")" "$(raw "$udir/u.sock" hello 0 req $IN $LOOP)"
+        expect_eq "$name: serves" "$(lines "features 0" "$R_LOOP")" "$(raw "$udir/u.sock" hello 0 req $IN $LOOP)"
         stop_daemon "$upid"
     done
 fi
@@ -1350,8 +1346,8 @@ if command -v systemd-socket-activate > /dev/null; then
     PIDS+=("$apid")
     if wait_for_socket "$act"; then
         expect_eq "socket activation: a client gets an answer" \
-            "$(lines "features 1" "$R_IO" "$R_GOOD")" \
-            "$(raw "$act" hello 1 req $IN /dev/null req $CLEANUP /dev/null:rw)"
+            "$(lines "features 0" "$R_IO" "$R_IO")" \
+            "$(raw "$act" hello 0 req $IN /dev/null req $IN0 /dev/null)"
         wait_log "$TMP/act.log" 0 "serving the activated socket"
         result "socket activation: the monitor says it serves the activated socket" $? \
             "$(cat "$TMP/act.log")"
@@ -1430,7 +1426,7 @@ result "-V exits 0 and prints the version" "$([ $rc = 0 ] && grep -q '^prhelper 
     "rc $rc" "$(cat "$TMP/v.out")"
 if start_daemon trace "$TMP/trace.sock" -v -T foo -T 'pr_*'; then
     tpid=$DAEMON_PID
-    expect_eq "-T foo accepted: daemon serves" "$(lines "features 1" "$R_IO")" \
+    expect_eq "-T foo accepted: daemon serves" "$(lines "features 0" "$R_IO")" \
         "$(raw "$TMP/trace.sock" hello 0 req $IN /dev/null)"
     stop_daemon "$tpid"
 else
@@ -1456,7 +1452,7 @@ if start_daemon pidfile "$TMP/pid1.sock" -f "$PIDFILE"; then
     result "a second instance with the same pidfile fails: exit 1, one line" \
         "$([ $rc = 1 ] && [ "$n" = 1 ]; echo $?)" "rc $rc" "$(cat "$TMP/pid2.err")"
     expect_eq "the pidfile still names the first instance" "$ppid_" "$(cat "$PIDFILE" 2>/dev/null)"
-    expect_eq "the first instance still serves" "$(lines "features 1" "$R_IO")" \
+    expect_eq "the first instance still serves" "$(lines "features 0" "$R_IO")" \
         "$(raw "$TMP/pid1.sock" hello 0 req $IN /dev/null)"
     stop_daemon "$ppid_"
 else
@@ -1478,7 +1474,7 @@ if start_daemon second1 "$S1" -f "$P1"; then
         rc=$?
         n=$(wc -l < "$TMP/second2.err")
         result "$name: exit 1, one line" "$([ $rc = 1 ] && [ "$n" = 1 ]; echo $?)" "rc $rc" "$(cat "$TMP/second2.err")"
-        expect_eq "$name: the first instance is still reachable" "$(lines "features 1" "$R_IO")" \
+        expect_eq "$name: the first instance is still reachable" "$(lines "features 0" "$R_IO")" \
             "$(raw "$S1" hello 0 req $IN /dev/null)"
     done
     expect_eq "second start: the pidfile still names the first instance" "$first" "$(cat "$P1")"
@@ -1486,7 +1482,7 @@ if start_daemon second1 "$S1" -f "$P1"; then
     kill -KILL "$first"
     wait "$first" 2>/dev/null
     if start_daemon second3 "$S1" -f "$P1" && wait_log "$TMP/second3.log" 0 "serving"; then
-        expect_eq "a stale socket file from a killed instance is replaced" "$(lines "features 1" "$R_IO")" \
+        expect_eq "a stale socket file from a killed instance is replaced" "$(lines "features 0" "$R_IO")" \
             "$(raw "$S1" hello 0 req $IN /dev/null)"
         stop_daemon "$DAEMON_PID"
     else
@@ -1511,7 +1507,7 @@ for i in $(seq 10); do
     # (sanitizers, a loaded machine) must not look like a refused connect
     end=$((SECONDS + 10))
     while [ ! -S "$rs" ] && [ $SECONDS -lt $end ]; do :; done
-    [ "$(raw "$rs" features)" = "features 1" ] || refused=$((refused + 1))
+    [ "$(raw "$rs" features)" = "features 0" ] || refused=$((refused + 1))
     stop_daemon "$rpid"
 done
 expect_eq "a connect the moment the socket file appears is accepted (10 starts)" 0 "$refused"
@@ -1606,7 +1602,7 @@ for i in $(seq 20); do
         is_gone "$dpid" && break
         sleep 0.05
     done
-    if [ -S "$RACE/race.sock" ] && [ "$(raw "$RACE/race.sock" features)" = "features 1" ]; then
+    if [ -S "$RACE/race.sock" ] && [ "$(raw "$RACE/race.sock" features)" = "features 0" ]; then
         served=$((served + 1))
     elif is_gone "$dpid" && [ "$(grep -c . "$TMP/race.log")" = 1 ]; then
         refused=$((refused + 1))
@@ -1658,10 +1654,8 @@ if [ -x "$CLIENT_BIN" ]; then
             echo $?)" "$out"
     out=$(client /dev/null cleanup 2>&1)
     rc=$?
-    result "prhelper-client cleanup: exit 0 (GOOD)" "$rc" "$out"
-    out=$(client --read-only /dev/null cleanup 2>&1)
-    rc=$?
-    result "prhelper-client cleanup through a read-only fd: exit 1" "$([ $rc = 1 ]; echo $?)" "rc $rc" "$out"
+    result "prhelper-client has no cleanup command (no such opcode in QEMU): exit 2" \
+        "$([ $rc = 2 ]; echo $?)" "rc $rc" "$out"
     out=$(client /dev/null raw $IN 2>&1)
     rc=$?
     result "prhelper-client raw PR IN: exit 1" "$([ $rc = 1 ]; echo $?)" "rc $rc" "$out"
@@ -1751,7 +1745,8 @@ if [ -x "$QEMU_HELPER" ]; then
             "hello 0 split 8 gap 20 cdb $IN fd /dev/null@0 fd /dev/null@1 reply"
             "hello 0 cdb $INQUIRY fd /dev/null reply"
             "hello 0 cdb $TUR fd /dev/null reply"
-            "hello 0 cdb $CLEANUP fd /dev/null:rw reply"
+            "hello 0 cdb $OPFF fd /dev/null:rw reply"
+            "hello 1 req $IN /dev/null"
             "hello 2 req $IN /dev/null"
             "hello 0x80000000 req $IN /dev/null"
             "hello 0 split 1 gap 1 cdb $IN fd /dev/null@0 reply"
@@ -1782,21 +1777,16 @@ if [ -x "$QEMU_HELPER" ]; then
             $ndiff "$ndiff scripts differ (see above)"
         expect_eq "differential: prhelper's sense bytes 18-95 always zero" "" "$prh_tail"
 
-        # (a) features word: prhelper supports CLEANUP, Debian's 7.2 does not.
+        # The handshake, exactly as upstream's: the same feature word.
         pf=$(raw "$SOCK" features)
         qf=$(raw "$QSOCK" features)
-        expect_eq "difference (a): features word prhelper 1 vs qemu-pr-helper 0 (prhelper supports CLEANUP)" \
-            "features 1|features 0" "$pf|$qf"
-        pout=$(raw "$SOCK" hello 1 req $CLEANUP /dev/null:rw)
-        qout=$(raw "$QSOCK" hello 1 req $CLEANUP /dev/null:rw)
-        expect_eq "difference (a): requesting feature 1 is accepted by prhelper, closes on qemu-pr-helper" \
-            "$(lines "features 1" "$R_GOOD")|$(lines "features 0" closed)" "$pout|$qout"
+        expect_eq "differential: the same feature word (0) from both" "features 0|features 0" "$pf|$qf"
         # (b) CDB bytes 5-6 non-zero: qemu forwards to the device, prhelper
         # answers INVALID FIELD IN CDB itself.
         pout=$(raw "$SOCK" hello 0 cdb $OUT56 fd /dev/null:rw param zeros:24 reply req $IN /dev/null)
         qout=$(raw "$QSOCK" hello 0 cdb $OUT56 fd /dev/null:rw param zeros:24 reply req $IN /dev/null)
         expect_eq "difference (b): PR OUT with CDB bytes 5-6 set: qemu forwards (0b/00/06 on /dev/null), prhelper 05/24/00" \
-            "$(lines "features 1" "$R_FIELD" "$R_IO")|$(lines "features 0" "$R_IO" "$R_IO")" "$pout|$qout"
+            "$(lines "features 0" "$R_FIELD" "$R_IO")|$(lines "features 0" "$R_IO" "$R_IO")" "$pout|$qout"
         # (b') the same through a read-only fd: qemu's read-only check comes
         # first (05/20/00); prhelper's worker answers 05/24/00 before the
         # monitor sees the fd. Both ILLEGAL REQUEST, device untouched.
@@ -1805,7 +1795,7 @@ if [ -x "$QEMU_HELPER" ]; then
         expect_eq "difference (b'): qemu-pr-helper answers PR OUT with bytes 5-6 through a read-only fd 05/20/00" \
             "$(lines "features 0" "$R_OPCODE" "$R_IO")" "$qout"
         expect_eq "difference (b'): prhelper answers it 05/24/00 (the worker checks bytes 5-6; the fd never reaches the monitor)" \
-            "$(lines "features 1" "$R_FIELD" "$R_IO")" "$pout"
+            "$(lines "features 0" "$R_FIELD" "$R_IO")" "$pout"
         # (c) sense bytes 18-95: qemu-pr-helper sends its read-only PR OUT
         # answer without clearing them; prhelper zeroes them (checked
         # above). Shown here when qemu's differ.

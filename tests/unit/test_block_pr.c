@@ -163,17 +163,6 @@ static void test_refusals_in_order(void **state)
     plan_ok(24);
 }
 
-static void test_cleanup(void **state)
-{
-    (void)state;
-    struct prh_block_call c;
-    memset(&c, 0xff, sizeof(c));
-    prh_block_plan_cleanup(&c);
-    assert_true(c.request == IOC_PR_REGISTER);
-    assert_true(c.arg.reg.old_key == 0 && c.arg.reg.new_key == 0);
-    assert_int_equal(c.arg.reg.flags, PR_FL_IGNORE_KEY);
-}
-
 static void expect_status(int rc, int err, int status, struct prh_sense want)
 {
     struct prh_sense code = {0xee, 0xee, 0xee};
@@ -288,7 +277,6 @@ int main(void)
         cmocka_unit_test(test_reserve_release_types),
         cmocka_unit_test(test_preempt_clear),
         cmocka_unit_test(test_refusals_in_order),
-        cmocka_unit_test(test_cleanup),
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_read_keys_data),
         cmocka_unit_test(test_read_reservation_data),

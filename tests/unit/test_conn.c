@@ -114,7 +114,6 @@ static void handshake(uint32_t features)
     assert_int_equal(prh_conn_want(&conn), 4);
     assert_int_equal(feed_bytes(w, sizeof(w)), PRH_EV_MORE);
     assert_int_equal(conn.state, PRH_CONN_CDB);
-    assert_int_equal(conn.features, features);
     assert_int_equal(prh_conn_want(&conn), PRH_CDB_SIZE);
 }
 
@@ -148,14 +147,13 @@ static void expect_request(enum prh_conn_event ev, const uint8_t cdb[PRH_CDB_SIZ
         assert_memory_equal(conn.param, param, xfer);
 }
 
-static void done_and_expect_cdb_state(uint32_t features)
+static void done_and_expect_cdb_state(void)
 {
     prh_conn_request_done(&conn);
     assert_int_equal(conn.state, PRH_CONN_CDB);
     assert_int_equal(conn.have, 0);
     assert_int_equal(conn.xfer_len, 0);
     assert_int_equal(conn.fd, -1);
-    assert_int_equal(conn.features, features);
     assert_int_equal(prh_conn_want(&conn), PRH_CDB_SIZE);
 }
 
@@ -226,7 +224,6 @@ static void test_init(void **state)
     assert_int_equal(conn.state, PRH_CONN_FEATURES);
     assert_int_equal(conn.fd, -1);
     assert_int_equal(conn.have, 0);
-    assert_int_equal(conn.features, 0);
     assert_int_equal(prh_conn_want(&conn), 4);
 }
 
@@ -236,36 +233,31 @@ static void test_handshake_features_0(void **state)
     handshake(0);
 }
 
-static void test_handshake_features_cleanup(void **state)
-{
-    (void)state;
-    handshake(PRH_FEATURE_CLEANUP);
-}
-
 static void test_handshake_byte_by_byte(void **state)
 {
     (void)state;
-    const uint8_t w[4] = {0, 0, 0, 1};
+    const uint8_t w[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(prh_conn_want(&conn), 4 - i);
         assert_int_equal(feed_bytes(&w[i], 1), PRH_EV_MORE);
     }
     assert_int_equal(conn.state, PRH_CONN_CDB);
-    assert_int_equal(conn.features, PRH_FEATURE_CLEANUP);
 }
 
-static void test_handshake_unknown_bits(void **state)
+/* No feature bit exists in any QEMU: each one requested closes, bit 0
+ * (an old prhelper's "CLEANUP") included, as qemu-pr-helper does. */
+static void test_handshake_any_bit_closes(void **state)
 {
     (void)state;
-    for (unsigned bit = 1; bit < 32; bit++) {
-        const uint32_t words[2] = {1u << bit, (1u << bit) | PRH_FEATURE_CLEANUP};
-        for (size_t k = 0; k < 2; k++) {
-            uint8_t w[4];
-            prh_conn_init(&conn);
-            prh_put_be32(w, words[k]);
-            expect_close(feed_bytes(w, 4), PRH_CLOSE_BAD_FEATURES);
-        }
+    for (unsigned bit = 0; bit < 32; bit++) {
+        uint8_t w[4];
+        prh_conn_init(&conn);
+        prh_put_be32(w, 1u << bit);
+        expect_close(feed_bytes(w, 4), PRH_CLOSE_BAD_FEATURES);
     }
+    uint8_t all[4] = {0xff, 0xff, 0xff, 0xff};
+    prh_conn_init(&conn);
+    expect_close(feed_bytes(all, 4), PRH_CLOSE_BAD_FEATURES);
     /* Little-endian 1 is bit 24 on the wire. */
     const uint8_t le1[4] = {1, 0, 0, 0};
     prh_conn_init(&conn);
@@ -314,7 +306,7 @@ static void test_pr_in_every_sa_and_length(void **state)
             assert_int_equal(prh_conn_local_answer(&conn, &code), 0);
             assert_int_equal(code.key, 0xee);
             expect_taken(fd);
-            done_and_expect_cdb_state(0);
+            done_and_expect_cdb_state();
         }
     }
 }
@@ -324,7 +316,7 @@ static void test_pr_out_every_sa_and_length(void **state)
     (void)state;
     const uint32_t lens[] = {0, 24, 8192};
     static uint8_t param[PRH_DATA_MAX];
-    handshake(PRH_FEATURE_CLEANUP);
+    handshake(0);
     for (uint8_t sa = 0; sa <= 7; sa++) {
         for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
             uint8_t cdb[PRH_CDB_SIZE];
@@ -342,36 +334,18 @@ static void test_pr_out_every_sa_and_length(void **state)
             expect_request(ev, cdb, lens[l], param);
             assert_int_equal(prh_conn_local_answer(&conn, &code), 0);
             expect_taken(fd);
-            done_and_expect_cdb_state(PRH_FEATURE_CLEANUP);
+            done_and_expect_cdb_state();
         }
     }
 }
 
-static void test_cleanup_negotiated(void **state)
-{
-    (void)state;
-    uint8_t cdb[PRH_CDB_SIZE];
-    struct prh_sense code;
-    handshake(PRH_FEATURE_CLEANUP);
-    /* Whatever bytes 7-8 say, cleanup carries no data. */
-    const uint32_t lens[] = {0, 24, 8193, 0xffff};
-    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-        make_cdb(cdb, PRH_OP_CLEANUP, 0, lens[i]);
-        cdb[5] = 1; /* not PR OUT: no local answer */
-        int fd = new_fd();
-        expect_request(feed_fd(cdb, sizeof(cdb), fd), cdb, 0, NULL);
-        assert_int_equal(prh_conn_local_answer(&conn, &code), 0);
-        expect_taken(fd);
-        done_and_expect_cdb_state(PRH_FEATURE_CLEANUP);
-    }
-}
-
-static void test_cleanup_not_negotiated(void **state)
+/* 0xFF (an old prhelper's vendor "cleanup") is no opcode of QEMU's. */
+static void test_opcode_0xff_closes(void **state)
 {
     (void)state;
     uint8_t cdb[PRH_CDB_SIZE];
     handshake(0);
-    make_cdb(cdb, PRH_OP_CLEANUP, 0, 0);
+    make_cdb(cdb, 0xff, 0, 0);
     int fd = new_fd();
     expect_close(feed_fd(cdb, sizeof(cdb), fd), PRH_CLOSE_BAD_OPCODE);
     expect_closed(fd);
@@ -481,20 +455,17 @@ static void test_truncated_fds(void **state)
 static void test_bad_opcodes(void **state)
 {
     (void)state;
-    for (unsigned features = 0; features <= 1; features++) {
-        for (unsigned op = 0; op <= 0xff; op++) {
-            if (op == PRH_OP_PR_IN || op == PRH_OP_PR_OUT ||
-                (op == PRH_OP_CLEANUP && features))
-                continue;
-            uint8_t cdb[PRH_CDB_SIZE];
-            prh_conn_init(&conn);
-            handshake(features);
-            make_cdb(cdb, (uint8_t)op, 0, 8);
-            int fd = new_fd();
-            expect_close(feed_fd(cdb, sizeof(cdb), fd), PRH_CLOSE_BAD_OPCODE);
-            expect_closed(fd);
-            close(sentinels[--nsentinels]);
-        }
+    for (unsigned op = 0; op <= 0xff; op++) {
+        if (op == PRH_OP_PR_IN || op == PRH_OP_PR_OUT)
+            continue;
+        uint8_t cdb[PRH_CDB_SIZE];
+        prh_conn_init(&conn);
+        handshake(0);
+        make_cdb(cdb, (uint8_t)op, 0, 8);
+        int fd = new_fd();
+        expect_close(feed_fd(cdb, sizeof(cdb), fd), PRH_CLOSE_BAD_OPCODE);
+        expect_closed(fd);
+        close(sentinels[--nsentinels]);
     }
 }
 
@@ -502,7 +473,7 @@ static void test_opcode_0x12(void **state)
 {
     (void)state;
     uint8_t cdb[PRH_CDB_SIZE] = {0x12, 0, 0, 0, 36};
-    handshake(PRH_FEATURE_CLEANUP);
+    handshake(0);
     int fd = new_fd();
     expect_close(feed_fd(cdb, sizeof(cdb), fd), PRH_CLOSE_BAD_OPCODE);
     expect_closed(fd);
@@ -545,7 +516,7 @@ static void test_eof_between_requests(void **state)
     int fd = new_fd();
     expect_request(feed_fd(cdb, sizeof(cdb), fd), cdb, 8, NULL);
     expect_taken(fd);
-    done_and_expect_cdb_state(0);
+    done_and_expect_cdb_state();
     expect_close(feed_eof(), PRH_CLOSE_CLIENT_EOF);
 }
 
@@ -671,7 +642,7 @@ static void test_split_and_merged_reads(void **state)
     struct expected req[5];
     size_t len = 0, nreq = 0;
 
-    prh_put_be32(stream, PRH_FEATURE_CLEANUP);
+    prh_put_be32(stream, 0);
     len = 4;
     const struct {
         uint8_t op, sa;
@@ -680,7 +651,7 @@ static void test_split_and_merged_reads(void **state)
         {PRH_OP_PR_IN, PRH_PRIN_READ_KEYS, 8192},
         {PRH_OP_PR_OUT, PRH_PROUT_REGISTER, 24},
         {PRH_OP_PR_OUT, PRH_PROUT_REGISTER_AND_MOVE, PRH_DATA_MAX},
-        {PRH_OP_CLEANUP, 0, 0},
+        {PRH_OP_PR_IN, PRH_PRIN_READ_RESERVATION, 0},
         {PRH_OP_PR_OUT, PRH_PROUT_RELEASE, 0},
     };
     for (size_t i = 0; i < 5; i++) {
@@ -689,7 +660,7 @@ static void test_split_and_merged_reads(void **state)
         memcpy(stream + len, e->cdb, PRH_CDB_SIZE);
         e->fd_off = len + (i * 5) % PRH_CDB_SIZE;
         len += PRH_CDB_SIZE;
-        e->xfer = shape[i].op == PRH_OP_CLEANUP ? 0 : shape[i].xfer;
+        e->xfer = shape[i].xfer;
         e->param_off = len;
         e->stray_off = 0;
         if (shape[i].op == PRH_OP_PR_OUT) {
@@ -727,11 +698,11 @@ static void test_split_and_merged_reads(void **state)
                 expect_closed(req[i].stray_fd);
             if (i % 2) {
                 expect_taken(req[i].fd);
-                done_and_expect_cdb_state(PRH_FEATURE_CLEANUP);
+                done_and_expect_cdb_state();
             } else {
                 /* Not taken: request_done closes it. */
                 assert_true(is_open(req[i].fd));
-                done_and_expect_cdb_state(PRH_FEATURE_CLEANUP);
+                done_and_expect_cdb_state();
                 expect_closed(req[i].fd);
             }
         }
@@ -765,7 +736,7 @@ static void test_local_answer_pr_out_bytes_5_6(void **state)
         assert_int_equal(code.key, 0x05);
         assert_int_equal(code.asc, 0x24);
         assert_int_equal(code.ascq, 0x00);
-        done_and_expect_cdb_state(0);
+        done_and_expect_cdb_state();
         expect_closed(fd);
     }
 }
@@ -791,14 +762,14 @@ static void test_request_done_resets(void **state)
 {
     (void)state;
     uint8_t cdb[PRH_CDB_SIZE], param[24];
-    handshake(PRH_FEATURE_CLEANUP);
+    handshake(0);
     make_cdb(cdb, PRH_OP_PR_OUT, PRH_PROUT_PREEMPT, sizeof(param));
     fill_pattern(param, sizeof(param), 9);
     int fd = new_fd();
     assert_int_equal(feed_fd(cdb, sizeof(cdb), fd), PRH_EV_MORE);
     expect_request(feed_bytes(param, sizeof(param)), cdb, sizeof(param), param);
 
-    done_and_expect_cdb_state(PRH_FEATURE_CLEANUP); /* closes the untaken fd */
+    done_and_expect_cdb_state(); /* closes the untaken fd */
     expect_closed(fd);
 
     /* The next request is read from scratch: a CDB without fd is NO_FD. */
@@ -865,14 +836,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_init),
         T(test_handshake_features_0),
-        T(test_handshake_features_cleanup),
         T(test_handshake_byte_by_byte),
-        T(test_handshake_unknown_bits),
+        T(test_handshake_any_bit_closes),
         T(test_fds_during_handshake_closed),
         T(test_pr_in_every_sa_and_length),
         T(test_pr_out_every_sa_and_length),
-        T(test_cleanup_negotiated),
-        T(test_cleanup_not_negotiated),
+        T(test_opcode_0xff_closes),
         T(test_no_fd),
         T(test_no_fd_byte_by_byte),
         T(test_two_fds_one_chunk),

@@ -42,7 +42,6 @@ static void test_read_only_write_refused_on_any_fd(void **state)
     const enum prh_fd_kind kinds[] = {PRH_FD_OTHER, PRH_FD_BLOCK, PRH_FD_SCSI_GENERIC};
     for (size_t k = 0; k < 3; k++) {
         expect_answer(precheck(PRH_OP_PR_OUT, kinds[k], 1), PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY);
-        expect_answer(precheck(PRH_OP_CLEANUP, kinds[k], 1), PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY);
     }
 }
 
@@ -52,10 +51,6 @@ static void test_non_device(void **state)
     expect_answer(precheck(PRH_OP_PR_IN, PRH_FD_OTHER, 1), PRH_SENSE_IO_ERROR, PRH_NOTE_NOT_A_DEVICE);
     expect_answer(precheck(PRH_OP_PR_IN, PRH_FD_OTHER, 0), PRH_SENSE_IO_ERROR, PRH_NOTE_NOT_A_DEVICE);
     expect_answer(precheck(PRH_OP_PR_OUT, PRH_FD_OTHER, 0), PRH_SENSE_IO_ERROR, PRH_NOTE_NOT_A_DEVICE);
-    struct answer a = precheck(PRH_OP_CLEANUP, PRH_FD_OTHER, 0);
-    assert_int_equal(a.answered, 1);
-    assert_int_equal(a.status, PRH_GOOD);
-    assert_int_equal(a.note, PRH_NOTE_MAX); /* nothing to report */
 }
 
 static void test_devices_need_the_device(void **state)
@@ -66,7 +61,6 @@ static void test_devices_need_the_device(void **state)
         assert_int_equal(precheck(PRH_OP_PR_IN, kinds[k], 1).answered, 0);
         assert_int_equal(precheck(PRH_OP_PR_IN, kinds[k], 0).answered, 0);
         assert_int_equal(precheck(PRH_OP_PR_OUT, kinds[k], 0).answered, 0);
-        assert_int_equal(precheck(PRH_OP_CLEANUP, kinds[k], 0).answered, 0);
     }
 }
 

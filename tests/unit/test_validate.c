@@ -150,15 +150,6 @@ static void test_accept_pr_out(void **state)
     }
 }
 
-static void test_accept_cleanup(void **state)
-{
-    (void)state;
-    /* Whatever bytes 7-8 say: no data either way. */
-    const uint32_t lens[] = {0, 24, 0xffff};
-    for (size_t l = 0; l < 3; l++)
-        expect_command(run(command(PRH_OP_CLEANUP, 0, lens[l], 0), 0, 0), 0);
-}
-
 static void test_accept_goodbye_every_close_code(void **state)
 {
     (void)state;
@@ -320,23 +311,15 @@ static void test_reject_pr_out_param_mismatch(void **state)
                   "PR OUT parameter list of the wrong length");
 }
 
-static void test_reject_cleanup_with_param(void **state)
-{
-    (void)state;
-    expect_reject(run(command(PRH_OP_CLEANUP, 0, 0, 1), 0, 0), "cleanup with a parameter list");
-    expect_reject(run(command(PRH_OP_CLEANUP, 0, 24, 24), 0, 0),
-                  "cleanup with a parameter list");
-}
-
 static void test_reject_other_opcodes(void **state)
 {
     (void)state;
-    expect_reject(run(command(0x12, 0, 36, 0), 0, 0), "opcode not PR IN, PR OUT or cleanup");
-    for (unsigned op = 0; op < 0xff; op++) {
+    expect_reject(run(command(0x12, 0, 36, 0), 0, 0), "opcode not PR IN or PR OUT");
+    for (unsigned op = 0; op <= 0xff; op++) {
         if (op == PRH_OP_PR_IN || op == PRH_OP_PR_OUT)
             continue;
         expect_reject(run(command((uint8_t)op, 0, 0, 0), 0, 0),
-                      "opcode not PR IN, PR OUT or cleanup");
+                      "opcode not PR IN or PR OUT");
     }
 }
 
@@ -402,7 +385,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_accept_pr_in),
         T(test_accept_pr_out),
-        T(test_accept_cleanup),
         T(test_accept_goodbye_every_close_code),
         T(test_accept_notice),
         T(test_reject_truncated),
@@ -417,7 +399,6 @@ int main(void)
         T(test_reject_pr_in_alloc_above_max),
         T(test_reject_pr_out_bytes_5_6),
         T(test_reject_pr_out_param_mismatch),
-        T(test_reject_cleanup_with_param),
         T(test_reject_other_opcodes),
         T(test_reject_event_length),
         T(test_reject_event_with_fd),

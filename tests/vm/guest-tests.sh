@@ -43,7 +43,7 @@ parse() {
 }
 # helper SOCK DEV ro|rw CDB [PARAM]: one request through a helper, parsed
 helper() { LINE=$(vmtest req "$@"); RC=$?; parse "$LINE"; }
-helperf() { LINE=$(VMTEST_FEATURES=1 vmtest req "$@"); RC=$?; parse "$LINE"; } # with CLEANUP
+helperf() { LINE=$(VMTEST_FEATURES=1 vmtest req "$@"); RC=$?; } # requests feature bit 0
 direct() { LINE=$(vmtest sgio "$@"); RC=$?; parse "$LINE"; }
 
 # sgp ARGS...: sg_persist run directly on the device (the independent view);
@@ -346,13 +346,17 @@ t_safety() {
 		helper $PRH_SOCK "$f" ro "$(prin 0 8192)"
 		check "5 non-SCSI fd ($f): CHECK CONDITION 0b/00/06" [ "$ST" = 02 -a "$KCQ" = 0b/00/06 -a "$SZ" = 0 ]
 	done
+	# The protocol as upstream's: no feature bit, no opcode 0xFF (an old
+	# prhelper's "cleanup"); both close, as qemu-pr-helper does, and the
+	# device is untouched.
 	cli "$A_sd" register --sa-key 0xa1 >/dev/null
-	check "5 cleanup (0xFF) on a registered device answers GOOD (prhelper-client)" cli "$A_sd" cleanup
-	note "after cleanup sg_persist sees keys: $(keys_of "$A_sd")"
-	helperf $PRH_SOCK "$A_sg" rw ff000000000000000000000000000000
-	check "5 cleanup (0xFF) raw on the sg node answers GOOD" [ "$ST" = 00 -a "$SZ" = 0 ]
-	helperf $PRH_SOCK "$A_sd" ro ff000000000000000000000000000000
-	check "5 cleanup on a read-only fd: 05/20/00" [ "$ST" = 02 -a "$KCQ" = 05/20/00 ]
+	for sock in $PRH_SOCK $QPR_SOCK; do
+		helperf $sock "$A_sg" rw "$(prin 0 8192)"
+		check "5 $(basename $sock): requesting feature bit 0 closes the connection ($LINE)" [ "$RC" = 3 ]
+		helper $sock "$A_sg" rw ff000000000000000000000000000000
+		check "5 $(basename $sock): opcode 0xFF closes the connection ($LINE)" [ "$RC" = 3 ]
+	done
+	check "5   sg_persist: A's key stays (0xa1)" [ "$(keys_of "$A_sd")" = "0xa1 " ]
 	reset_lu
 }
 
@@ -469,7 +473,7 @@ t_diff() {
 	reset_lu
 	check "7 differential script ran through prhelper ($(wc -l <$S) requests)" [ $r1 = 0 ]
 	check "7 differential script ran through qemu-pr-helper" [ $r2 = 0 ]
-	note "features: prhelper $(head -1 $T/diff.prh), qemu-pr-helper $(head -1 $T/diff.qemu) (intended: prhelper offers CLEANUP)"
+	note "features: prhelper $(head -1 $T/diff.prh), qemu-pr-helper $(head -1 $T/diff.qemu) (the same: no feature bit exists)"
 	same=0; tail=0; other=0; i=1
 	tail -n +2 $T/diff.prh >$T/d1; tail -n +2 $T/diff.qemu >$T/d2
 	while IFS= read -r l1 <&3 && IFS= read -r l2 <&4; do
@@ -810,17 +814,13 @@ t_mpath() {
 	check "11 B releases (client)" [ $? = 0 ]
 	drain_m
 
-	# 4. REGISTER AND IGNORE, cleanup, CLEAR; every path checked
+	# 4. REGISTER AND IGNORE, CLEAR; every path checked
 	cli "$MP" register-ignore --sa-key 0xa3 >/dev/null
 	check "11 REGISTER AND IGNORE 0xa3 on the map: both of A's nexuses now hold 0xa3" sh -c \
 		"[ '$(keys_of "$M1_sd")' = '0xa3 0xa3 0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xa3 0xa3 0xb2 ' ]"
-	helperf $PRH_SOCK "$MP" rw ff000000000000000000000000000000
-	check "11 cleanup (0xff) on the map: GOOD (got $ST $KCQ)" [ "$ST" = 00 ]
-	check "11   A's key gone from both nexuses, B's stays" sh -c \
+	cli "$MP" register-ignore --sa-key 0 >/dev/null
+	check "11 REGISTER AND IGNORE key 0 on the map: A's key gone from both nexuses, B's stays" sh -c \
 		"[ '$(keys_of "$M1_sd")' = '0xb2 ' ] && [ '$(keys_of "$M2_sd")' = '0xb2 ' ] && [ '$(regs_of)' = 'b2 ' ]"
-	helperf $PRH_SOCK "$MB_sd" rw ff000000000000000000000000000000
-	check "11 cleanup on B's plain disk: GOOD, B's key stays (one path: nothing to drop; got $ST)" \
-		[ "$ST" = 00 -a "$(keys_of "$MB_sd")" = "0xb2 " ]
 	cli "$MP" register --sa-key 0xa1 >/dev/null
 	cli "$MP" clear --key 0xa1 >/dev/null
 	check "11 CLEAR through the map: no keys on M1, M2 or MB" sh -c \
@@ -951,7 +951,7 @@ tok_out() { echo "c=$(prout "$1" "$2"),o=$(param "$3" "$4" "${5:-0}")"; } # SA T
 TOK_INQ="c=120000006000,i=96" TOK_TUR="c=000000000000"
 TOK_WRITE="c=2a000000000000000100,o=$(printf '%01024d' 0)" # WRITE(10), LBA 0, one block
 t_qemu() {
-	c0=$(grep -c ' CLEANUP ' $T/prhelper.log)
+	c0=$(grep -c 'requested unsupported features' $T/prhelper.log)
 	for h in prhelper qemu; do
 		sock=$PRH_SOCK; [ $h = qemu ] && sock=$QPR_SOCK
 		reset_lu
@@ -1112,10 +1112,10 @@ t_qemu() {
 	set -- $(nline 4)
 	check "12 readonly=on drive: READ KEYS works ($2)" [ "$2" = status=00 ]
 	check "12 readonly=on drive: device untouched (sg_persist: $before)" [ "$(keys_of "$A_sd")" = "$before" ]
-	# QEMU 7.2 asks for feature word 0 (qemu-pr-helper closes on anything
-	# else), so it never sends the cleanup opcode
-	c1=$(grep -c ' CLEANUP ' $T/prhelper.log)
-	check "12 QEMU sent no cleanup (0xFF) in any of its runs" [ "$c0" = "$c1" ]
+	# QEMU asks for feature word 0 (qemu-pr-helper closes on anything
+	# else): no connection of its was closed for its feature word
+	c1=$(grep -c 'requested unsupported features' $T/prhelper.log)
+	check "12 QEMU requested no feature bit in any of its runs" [ "$c0" = "$c1" ]
 	reset_lu
 }
 
