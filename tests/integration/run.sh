@@ -1170,21 +1170,33 @@ fi
 
 # ------------------------------------------------------- one uid, all slots
 
+# hold_two OUT SOCK RUNNER...: two connections started through RUNNER (a
+# command prefix: as whom, from where), each holding an answered request,
+# their output in OUT.1 and OUT.2 and their pids in HELD. Returns once
+# both were answered (or after 5 s).
+hold_two() {
+    local out=$1 sock=$2 h i
+    shift 2
+    HELD=()
+    for h in 1 2; do
+        "$@" "$RAW" "$sock" hello 0 req $IN /dev/null sleep 10000 > "$out.$h" 2>&1 &
+        HELD+=($!)
+    done
+    PIDS+=("${HELD[@]}")
+    for i in $(seq 50); do
+        [ "$(cat "$out.1" "$out.2" | grep -c reply)" = 2 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 if start_daemon peruid "$TMP/peruid.sock" --max-clients 8 --max-clients-per-uid 2 \
     --max-clients-per-cgroup 8; then
     dpid=$DAEMON_PID
     chmod 666 "$TMP/peruid.sock"
     as1000() { setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
-    hpids=()
-    for h in 1 2; do
-        as1000 "$RAW" "$TMP/peruid.sock" hello 0 req $IN /dev/null sleep 10000 > "$TMP/peruid.$h" 2>&1 &
-        hpids+=($!)
-    done
-    PIDS+=("${hpids[@]}")
-    for i in $(seq 50); do
-        [ "$(cat "$TMP/peruid.1" "$TMP/peruid.2" | grep -c reply)" = 2 ] && break
-        sleep 0.1
-    done
+    hold_two "$TMP/peruid" "$TMP/peruid.sock" as1000
+    hpids=("${HELD[@]}")
     expect_eq "uid 1000 holding its 2 connections: a third one is closed" "closed" \
         "$(as1000 "$RAW" "$TMP/peruid.sock" features 2>&1)"
     wait_log "$TMP/peruid.log" 0 "refused: 2 connections from this uid already"
@@ -1217,17 +1229,8 @@ if [ -n "$CG2" ] && mkdir "$CG2/prh-vm-a.$$" "$CG2/prh-vm-b.$$" 2>/dev/null; the
             sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
                 setpriv --reuid 1000 --regid 1000 --clear-groups "$@"
         }
-        cpids=()
-        for h in 1 2; do
-            in_cgroup prh-vm-a "$RAW" "$TMP/percg.sock" hello 0 req $IN /dev/null sleep 10000 \
-                > "$TMP/percg.$h" 2>&1 &
-            cpids+=($!)
-        done
-        PIDS+=("${cpids[@]}")
-        for i in $(seq 50); do
-            [ "$(cat "$TMP/percg.1" "$TMP/percg.2" | grep -c reply)" = 2 ] && break
-            sleep 0.1
-        done
+        hold_two "$TMP/percg" "$TMP/percg.sock" in_cgroup prh-vm-a
+        cpids=("${HELD[@]}")
         expect_eq "cgroup A holding its 2 connections: a third one from A is closed" "closed" \
             "$(in_cgroup prh-vm-a "$RAW" "$TMP/percg.sock" features 2>&1)"
         wait_log "$TMP/percg.log" 0 "refused: 2 connections from this cgroup already"

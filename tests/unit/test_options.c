@@ -191,34 +191,28 @@ static void test_max_clients_bounds(void **state)
     assert_int_equal(opts.max_clients, 65536);
 }
 
-/* Per uid: a quarter of --max-clients unless given, never 0. */
-static void test_max_clients_per_uid(void **state)
+/* Per uid and per cgroup: a quarter of --max-clients unless given, never 0;
+ * each option sets its own limit only. */
+static void test_max_clients_per_uid_and_cgroup(void **state)
 {
     (void)state;
     expect_ok(PARSE("--max-clients=100"));
     assert_int_equal(opts.max_per_uid, 25);
+    assert_int_equal(opts.max_per_cgroup, 25);
     expect_ok(PARSE("--max-clients=3"));
     assert_int_equal(opts.max_per_uid, 1);
+    assert_int_equal(opts.max_per_cgroup, 1);
     expect_ok(PARSE("--max-clients-per-uid=7", "--max-clients=100"));
     assert_int_equal(opts.max_per_uid, 7);
-    const char *bad[] = {"0", "65537", "-1", "x", ""};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        expect_error(PARSE("--max-clients-per-uid", bad[i]), "--max-clients-per-uid", NULL);
-}
-
-/* Per cgroup: a quarter of --max-clients unless given, never 0. */
-static void test_max_clients_per_cgroup(void **state)
-{
-    (void)state;
-    expect_ok(PARSE("--max-clients=512"));
-    assert_int_equal(opts.max_per_cgroup, 128);
-    expect_ok(PARSE("--max-clients=3"));
-    assert_int_equal(opts.max_per_cgroup, 1);
+    assert_int_equal(opts.max_per_cgroup, 25);
     expect_ok(PARSE("--max-clients-per-cgroup=2", "--max-clients=100"));
+    assert_int_equal(opts.max_per_uid, 25);
     assert_int_equal(opts.max_per_cgroup, 2);
     const char *bad[] = {"0", "65537", "-1", "x", ""};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        expect_error(PARSE("--max-clients-per-cgroup", bad[i]), "--max-clients-per-cgroup", NULL);
+    const char *option[] = {"--max-clients-per-uid", "--max-clients-per-cgroup"};
+    for (size_t o = 0; o < 2; o++)
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+            expect_error(PARSE(option[o], bad[i]), option[o], NULL);
 }
 
 static void test_spare_workers_and_users(void **state)
@@ -371,8 +365,7 @@ int main(void)
         cmocka_unit_test(test_socket_must_be_absolute),
         cmocka_unit_test(test_timeout_bounds),
         cmocka_unit_test(test_max_clients_bounds),
-        cmocka_unit_test(test_max_clients_per_uid),
-        cmocka_unit_test(test_max_clients_per_cgroup),
+        cmocka_unit_test(test_max_clients_per_uid_and_cgroup),
         cmocka_unit_test(test_spare_workers_and_users),
         cmocka_unit_test(test_keep_sys_admin),
         cmocka_unit_test(test_worker_must_be_absolute),
