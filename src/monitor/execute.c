@@ -43,7 +43,8 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
         return;
     }
     /* An sg node is a whole LU; a block device is what sysfs says. */
-    enum prh_dev_kind kind = fd.kind == PRH_FD_BLOCK ? prh_fshelper_classify(fd.rdev) : PRH_DEV_WHOLE;
+    enum prh_dev_kind kind =
+        fd.kind == PRH_FD_BLOCK ? prh_fshelper_classify(fd.rdev, req->fd) : PRH_DEV_WHOLE;
     if (!prh_dev_kind_allowed(kind)) {
         /* What the kernel answers a PR ioctl on a partition (EPERM). */
         res->status = PRH_CHECK_CONDITION;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <scsi/sg.h>
 #include <signal.h>
@@ -24,6 +25,7 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, SO_PEERCRED)),
     PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, PRH_SO_PEERPIDFD)),
     PRH_ALLOW_IF(ioctl, PRH_EQ(1, PRH_PIDFD_GET_INFO)), /* the peer's cgroup (peercgroup.c) */
+    PRH_ALLOW_IF(ioctl, PRH_EQ(1, BLKGETDISKSEQ)), /* a device's identity (fshelper.c) */
     PRH_ALLOW_IF(socketpair, PRH_EQ(0, AF_UNIX), PRH_EQ(1, SOCK_SEQPACKET | SOCK_CLOEXEC)),
     PRH_ALLOW(recvmsg),
     PRH_ALLOW(sendmsg),

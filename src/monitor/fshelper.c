@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -243,12 +246,71 @@ static int ask(const struct request *rq, struct answer *a)
     return ok ? 0 : -1;
 }
 
-enum prh_dev_kind prh_fshelper_classify(dev_t rdev)
+/* Recent answers, by device number and disk sequence number (0 where the
+ * kernel has none, before 5.15): a small table, oldest replaced. */
+#define CACHE_ENTRIES 64
+#define CACHE_TTL_NS 1000000000ull
+static struct {
+    dev_t rdev;
+    uint64_t diskseq;
+    uint64_t at_ns; /* 0: empty */
+    enum prh_dev_kind kind;
+} cache[CACHE_ENTRIES];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static int cached(dev_t rdev, uint64_t seq, uint64_t now, enum prh_dev_kind *kind)
+{
+    int hit = 0;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < CACHE_ENTRIES && !hit; i++)
+        if (cache[i].at_ns && cache[i].rdev == rdev && cache[i].diskseq == seq &&
+            now - cache[i].at_ns < CACHE_TTL_NS) {
+            *kind = cache[i].kind;
+            hit = 1;
+        }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+static void remember(dev_t rdev, uint64_t seq, uint64_t now, enum prh_dev_kind kind)
+{
+    int slot = 0;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < CACHE_ENTRIES; i++) {
+        if (cache[i].rdev == rdev && cache[i].diskseq == seq) {
+            slot = i;
+            break;
+        }
+        if (cache[i].at_ns < cache[slot].at_ns)
+            slot = i;
+    }
+    cache[slot].rdev = rdev;
+    cache[slot].diskseq = seq;
+    cache[slot].at_ns = now;
+    cache[slot].kind = kind;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd)
 {
     struct request rq = {REQ_CLASSIFY, major(rdev), minor(rdev)};
     struct answer a;
+    uint64_t seq = 0, now = now_ns();
+    enum prh_dev_kind kind;
+    if (ioctl(fd, BLKGETDISKSEQ, &seq) < 0)
+        seq = 0;
+    if (cached(rdev, seq, now, &kind))
+        return kind;
     if (ask(&rq, &a) < 0 || a.value >= PRH_DEV_KIND_MAX)
-        return PRH_DEV_UNKNOWN;
+        return PRH_DEV_UNKNOWN; /* not remembered: asked again next time */
+    remember(rdev, seq, now, (enum prh_dev_kind)a.value);
     return (enum prh_dev_kind)a.value;
 }
 

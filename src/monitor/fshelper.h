@@ -28,9 +28,12 @@
 int prh_fshelper_start(const struct prh_listener *l, uid_t uid, gid_t gid, uid_t euid,
                        gid_t egid, char *err, size_t errlen);
 
-/* What the block device rdev is. UNKNOWN also when the helper does not
- * answer (logged once). Any thread. */
-enum prh_dev_kind prh_fshelper_classify(dev_t rdev);
+/* What the block device rdev, open as fd, is. UNKNOWN also when the helper
+ * does not answer (logged once). An answer is reused for a second for the
+ * same device number and disk sequence number (a new map or disk under
+ * the same number has another), so that a busy device costs one question
+ * a second, not one a command. Any thread. */
+enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd);
 
 /* Asks it to remove the socket file and end, waiting up to a second.
  * Returns 0 when removed (or nothing of ours was there), else -1 with
