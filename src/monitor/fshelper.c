@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "log.h"
 #include "seccomp_rules.h"
 #include "spawn.h"
@@ -118,27 +117,29 @@ static uint32_t remove_socket(const struct helper *h)
     return unlinkat(h->dir_fd, h->name, 0) < 0 ? (uint32_t)errno : 0;
 }
 
+/* Until the monitor is gone: then the socket goes too (a second time
+ * after REQ_REMOVE finds nothing of ours), and so does the helper. The
+ * requests in flight at a stop still get their answers meanwhile. */
 static void __attribute__((noreturn)) serve(const struct helper *h)
 {
     for (;;) {
         struct request rq;
+        struct answer a;
         ssize_t n = read(h->channel, &rq, sizeof(rq));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n != (ssize_t)sizeof(rq) || rq.type != REQ_CLASSIFY) {
-            /* REQ_REMOVE, the monitor gone (EOF), or anything else: the
-             * last thing it does. */
-            struct answer a = {remove_socket(h)};
-            if (n == (ssize_t)sizeof(rq) && rq.type == REQ_REMOVE &&
-                write(h->channel, &a, sizeof(a)) < 0) {
-                /* The monitor stopped waiting. */
-            }
-            syscall(SYS_exit_group, 0);
-        }
-        struct answer a = {prh_devfacts_classify(h->sys_fd, makedev(rq.major, rq.minor))};
+        if (n == (ssize_t)sizeof(rq) && rq.type == REQ_CLASSIFY)
+            a.value = prh_devfacts_classify(h->sys_fd, makedev(rq.major, rq.minor));
+        else if (n == (ssize_t)sizeof(rq) && rq.type == REQ_REMOVE)
+            a.value = remove_socket(h);
+        else
+            break; /* EOF: the monitor is gone; or a record it never sends */
         if (write(h->channel, &a, sizeof(a)) != (ssize_t)sizeof(a))
-            syscall(SYS_exit_group, 0);
+            break;
     }
+    remove_socket(h);
+    syscall(SYS_exit_group, 0);
+    __builtin_unreachable();
 }
 
 /* Closes every fd but the ones in keep (ascending). */
@@ -318,12 +319,7 @@ int prh_fshelper_remove_socket(void)
 {
     struct request rq = {REQ_REMOVE, 0, 0};
     struct answer a;
-    told_broken = 1; /* at a stop: no warning about later requests */
     int rc = ask(&rq, &a);
-    pthread_mutex_lock(&channel_lock);
-    prh_close(channel);
-    channel = -1;
-    pthread_mutex_unlock(&channel_lock);
     if (rc < 0) {
         errno = ETIMEDOUT;
         return -1;

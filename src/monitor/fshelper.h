@@ -8,8 +8,8 @@
  *     partition, partial map), read from sysfs, for the device number the
  *     monitor took from its own fstat;
  *   - remove the socket file: exactly the one the monitor bound (checked
- *     by device and inode), at a stop, or by itself when the monitor is
- *     gone (a SIGKILL included), then it exits.
+ *     by device and inode), at a stop; and by itself when the monitor is
+ *     gone (a SIGKILL included), when it exits too.
  * It reads nothing a client or a worker wrote. It is not the monitor's
  * child (libvirt and the tests see the monitor's children as its workers
  * only). */
@@ -35,9 +35,10 @@ int prh_fshelper_start(const struct prh_listener *l, uid_t uid, gid_t gid, uid_t
  * a second, not one a command. Any thread. */
 enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd);
 
-/* Asks it to remove the socket file and end, waiting up to a second.
- * Returns 0 when removed (or nothing of ours was there), else -1 with
- * errno (ETIMEDOUT: no answer). */
+/* Asks it to remove the socket file now (at a stop: the requests in
+ * flight may still ask what their devices are; the helper ends when the
+ * monitor does). Returns 0 when removed (or nothing of ours was there),
+ * else -1 with errno (ETIMEDOUT: no answer). */
 int prh_fshelper_remove_socket(void);
 
 #endif
