@@ -77,19 +77,20 @@ check "prhelper -V, prhelper-client --version run" sh -c \
 
 # the installed daemon serves: as the packaged users, with the packaged worker
 mount -t proc proc "$R/proc"
+mount -t sysfs sysfs "$R/sys" # what a block device is: prhelper reads /sys/dev/block
 chroot "$R" /usr/sbin/prhelper -k /tmp/prh.sock 2>"$W/daemon.log" &
 dpid=$!
 for _ in $(seq 100); do [ -S "$R/tmp/prh.sock" ] && break; sleep 0.1; done
 out=$(chroot "$R" prhelper-client -k /tmp/prh.sock /dev/null read-keys 2>&1)
 rc=$?
 check "the installed daemon answers prhelper-client (/dev/null: exit 1, ABORTED COMMAND)" \
-	sh -c "[ $rc = 1 ] && echo '$out' | grep -qi 'aborted command'"
+	sh -c "[ $rc = 1 ] && echo '$out' | grep -qi 'aborted command' || { head -5 '$W/daemon.log'; false; }"
 check "it runs as prhelper, its workers as prhelper-worker" grep -q \
 	"as uid $(chroot "$R" id -u prhelper) gid $(chroot "$R" id -g prhelper), workers uid $(chroot "$R" id -u prhelper-worker)" \
 	"$W/daemon.log"
 kill $dpid
 wait $dpid
-umount "$R/proc"
+umount "$R/proc" "$R/sys"
 
 # ---- remove, purge
 check "dpkg -r prhelper" chroot "$R" dpkg -r prhelper
