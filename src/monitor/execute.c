@@ -34,9 +34,15 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
     res->backend = PRH_BACKEND_NONE;
     memset(res->sense, 0, sizeof(res->sense));
 
+    res->refusal = NULL;
+    res->rdev = 0;
+    if (req->fd < 0) { /* not taken from the worker (session.c): no device to reach */
+        res->status = PRH_CHECK_CONDITION;
+        prh_sense_build(res->sense, PRH_SENSE_IO_ERROR);
+        return;
+    }
     prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
     res->rdev = fd.rdev;
-    res->refusal = NULL;
     if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
         if (res->status == PRH_CHECK_CONDITION)
             prh_sense_build(res->sense, code);
