@@ -1339,6 +1339,33 @@ fi
 expect_eq "without those users: the log says workers share the monitor's uid" "1" \
     "$(grep -c 'workers share uid 65534 with the monitor' "$LOG")"
 
+# ------------------------------------------------ KubeVirt's invocation
+
+# As KubeVirt's pr-helper container runs the node-wide helper: its socket
+# path and only -k, the worker where the package puts it, the socket
+# chowned to 107:107 after it appears, 100 connections from uid 107 (every
+# VM's QEMU) held at once, each answered from the device; SIGTERM stops it,
+# and a restart serves again (tests/integration/kubevirt.sh, in a mount
+# namespace of its own).
+if [ -b "$LOOP" ]; then
+    mkdir -p "$TMP/kv"
+    kv=$(unshare -m --propagation private bash "$ROOT/tests/integration/kubevirt.sh" \
+        "$MONITOR_BIN" "$WORKER_BIN" "$RAW" "$LOOP" "$TMP/kv" 2>&1)
+    printf "%s\n" "$kv" | sed "s/^/# kubevirt: /"
+    kv_field() { printf '%s\n' "$kv" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+    expect_eq "KubeVirt's invocation: the socket appears at its path" yes "$(kv_field socket)"
+    expect_eq "KubeVirt's invocation: chowned to 107:107 by another process" "107:107 600" "$(kv_field owner)"
+    expect_eq "KubeVirt's invocation: 100 connections from uid 107 at once, all answered from the device" \
+        100 "$(kv_field answered)"
+    expect_eq "KubeVirt's invocation: ... and all logged as uid 107's" 100 "$(kv_field held)"
+    expect_eq "KubeVirt's invocation: SIGTERM stops it (the socket, in root's directory, stays)" "yes left" \
+        "$(kv_field stopped) $(kv_field socket_after)"
+    expect_eq "KubeVirt's invocation: restarted, it replaces the stale socket and serves uid 107" 1 \
+        "$(kv_field restart)"
+else
+    not_ok "KubeVirt's invocation: a loop device for the requests" "$LOOP"
+fi
+
 # ---------------------------------------------------- socket activation
 
 if command -v systemd-socket-activate > /dev/null; then
