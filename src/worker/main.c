@@ -62,7 +62,8 @@ static int wait_done(void)
 }
 
 /* Hands the request to the monitor, which takes the fd from us and answers
- * the client. The fd stays open here until DONE. Returns 0, or the reason the connection must end. */
+ * the client. The fd stays open here until DONE. Returns 0, or the reason
+ * the connection must end. */
 static uint32_t forward_request(int fd)
 {
     struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, fd, {0}};
