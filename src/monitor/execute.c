@@ -32,10 +32,10 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
     res->status = PRH_GOOD;
     res->data_len = 0;
     res->backend = PRH_BACKEND_NONE;
-    memset(res->sense, 0, sizeof(res->sense));
-
     res->refusal = NULL;
     res->rdev = 0;
+    memset(res->sense, 0, sizeof(res->sense));
+
     if (req->fd < 0) { /* not taken from the worker (session.c): no device to reach */
         res->status = PRH_CHECK_CONDITION;
         prh_sense_build(res->sense, PRH_SENSE_IO_ERROR);

@@ -19,7 +19,7 @@
 
 /* Serving: accept, talk to workers and clients, run the device command
  * (SG_IO, or the block layer's PR ioctls on a map: exactly those used),
- * log. No call that takes a path (the remover removes the socket file). */
+ * log. No call that takes a path (the file-system helper removes the socket file: fshelper.h). */
 static const struct prh_rule serving[] = {
     PRH_ALLOW(accept4),
     PRH_ALLOW_IF(getsockopt, PRH_EQ(1, SOL_SOCKET), PRH_EQ(2, SO_PEERCRED)),

@@ -17,10 +17,10 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "monotonic.h"
 #include "seccomp_rules.h"
 #include "spawn.h"
 
@@ -259,13 +259,6 @@ static struct {
 } cache[CACHE_ENTRIES];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 static int cached(dev_t rdev, uint64_t seq, uint64_t now, enum prh_dev_kind *kind)
 {
     int hit = 0;
@@ -303,7 +296,7 @@ enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd)
 {
     struct request rq = {REQ_CLASSIFY, major(rdev), minor(rdev)};
     struct answer a;
-    uint64_t seq = 0, now = now_ns();
+    uint64_t seq = 0, now = prh_monotonic_ns();
     enum prh_dev_kind kind;
     if (ioctl(fd, BLKGETDISKSEQ, &seq) < 0)
         seq = 0;

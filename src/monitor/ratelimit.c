@@ -1,26 +1,19 @@
 #include "ratelimit.h"
 
-#include <time.h>
-
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
+#include "monotonic.h"
 
 void prh_ratelimit_init(struct prh_ratelimit *r, uint32_t per_second, uint32_t burst)
 {
     r->per_second = per_second;
     r->burst = burst;
     r->tokens_milli = (uint64_t)burst * 1000;
-    r->last_ns = now_ns();
+    r->last_ns = prh_monotonic_ns();
     r->suppressed = 0;
 }
 
 int prh_ratelimit_take(struct prh_ratelimit *r, unsigned long *suppressed)
 {
-    uint64_t t = now_ns(), cap = (uint64_t)r->burst * 1000;
+    uint64_t t = prh_monotonic_ns(), cap = (uint64_t)r->burst * 1000;
     uint64_t gained = (t - r->last_ns) / 1000000u * r->per_second; /* ms x lines/s */
     if (gained > 0) {
         r->tokens_milli = r->tokens_milli + gained > cap ? cap : r->tokens_milli + gained;

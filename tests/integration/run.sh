@@ -283,6 +283,9 @@ if [ -z "$LOOP" ]; then
     LOOP=/dev/null
 fi
 
+# The cgroup2 hierarchy, for the cgroup tests (empty: none mounted).
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+
 # ------------------------------------------------------- the main daemon
 
 SOCK=$TMP/prhelper.sock
@@ -1216,7 +1219,6 @@ fi
 # cannot tell VMs apart. uid 1000 from cgroup A holds its 2 connections, a
 # third from A is refused and logged, one from cgroup B (same uid) is
 # served.
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -n "$CG2" ] && mkdir "$CG2/prh-vm-a.$$" "$CG2/prh-vm-b.$$" 2>/dev/null; then
     if start_daemon percg "$TMP/percg.sock" --max-clients 16 --max-clients-per-uid 16 \
         --max-clients-per-cgroup 2; then
@@ -1547,7 +1549,6 @@ expect_eq "a connect the moment the socket file appears is accepted (10 starts)"
 # libvirt moves the pid it recorded into the VM's cgroup once the socket
 # file exists; the workers started ahead stay behind. The worker serving
 # the next client must be in the monitor's new cgroup.
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -n "$CG2" ] && mkdir "$CG2/prhelper-test.$$" 2>/dev/null; then
     cg=$CG2/prhelper-test.$$
     start_daemon cgroup "$TMP/cgroup.sock" -v || not_ok "cgroup: daemon starts" "$(cat "$TMP/cgroup.log")"
