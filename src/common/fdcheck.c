@@ -46,13 +46,14 @@ int prh_opcode_writes(uint8_t opcode)
     return opcode != PRH_OP_PR_IN;
 }
 
-int prh_fd_precheck(uint8_t opcode, const struct prh_fd_info *info, int32_t *status,
+int prh_fd_precheck(const uint8_t *cdb, const struct prh_fd_info *info, int32_t *status,
                     struct prh_sense *code, uint32_t *note)
 {
-    if (prh_opcode_writes(opcode) && info->read_only) {
+    if (prh_opcode_writes(cdb[0]) && info->read_only) {
         *status = PRH_CHECK_CONDITION;
         *code = PRH_SENSE_INVALID_OPCODE;
-        *note = PRH_NOTE_READ_ONLY;
+        *note = (cdb[1] & 0x1f) == PRH_PROUT_REGISTER ? PRH_NOTE_READ_ONLY_REGISTER
+                                                      : PRH_NOTE_READ_ONLY;
         return 1;
     }
     if (info->kind != PRH_FD_OTHER)

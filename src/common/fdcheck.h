@@ -32,11 +32,12 @@ int prh_opcode_writes(uint8_t opcode);
 
 /* In qemu-pr-helper's order: a read-only fd may not change reservations
  * (05/20/00); a request on a non-device gets what SG_IO's ENOTTY gives
- * (0B/00/06). Returns 1 with
+ * (0B/00/06). cdb: the request's first two bytes at least. Returns 1 with
  * *status (and *code for CHECK CONDITION) when answered, 0 when the
  * request needs the device. *note says which rule answered (PRH_NOTE_MAX:
- * an ordinary answer, nothing to report). */
-int prh_fd_precheck(uint8_t opcode, const struct prh_fd_info *info, int32_t *status,
+ * an ordinary answer, nothing to report); a REGISTER gets a note of its
+ * own, as it is the first command of QEMU's reservation migration. */
+int prh_fd_precheck(const uint8_t *cdb, const struct prh_fd_info *info, int32_t *status,
                     struct prh_sense *code, uint32_t *note);
 
 #endif

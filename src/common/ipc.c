@@ -18,6 +18,14 @@ static const char *const note_text[PRH_NOTE_MAX] = {
     [PRH_NOTE_NOT_A_DEVICE] =
         "request on a file that is no block device or sg node: answered 0b/00/06",
     [PRH_NOTE_READ_ONLY] = "PR OUT through a read-only fd: answered 05/20/00",
+    /* QEMU 11's destination opens the drive read-only while a migration
+     * is incoming unless told otherwise; its first PR command (migrate-pr)
+     * is this REGISTER, and the migration fails on it. */
+    [PRH_NOTE_READ_ONLY_REGISTER] =
+        "REGISTER through a read-only fd: answered 05/20/00; if this is the destination of a"
+        " QEMU live migration (migrate-pr), its drive is open read-only while the migration is"
+        " incoming and the migration fails: open it read-write, -drive ...,file.auto-read-only=off"
+        " or -blockdev ...,\"auto-read-only\":false on the host_device node (prhelper(8), MIGRATION)",
 };
 
 const char *prh_close_text(uint32_t reason)

@@ -90,6 +90,7 @@ enum prh_note {
     PRH_NOTE_PR_OUT_LENGTH, /* PR OUT with CDB bytes 5-6 set: INVALID FIELD */
     PRH_NOTE_NOT_A_DEVICE,  /* fd is no block device or sg node: 0B/00/06 */
     PRH_NOTE_READ_ONLY,     /* PR OUT through a read-only fd: 05/20/00 */
+    PRH_NOTE_READ_ONLY_REGISTER, /* the same for a REGISTER (migration's hint) */
     PRH_NOTE_MAX
 };
 

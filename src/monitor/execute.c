@@ -43,7 +43,7 @@ void prh_execute(const struct prh_request *req, unsigned timeout_ms,
     }
     prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
     res->rdev = fd.rdev;
-    if (prh_fd_precheck(opcode, &fd, &res->status, &code, &note)) {
+    if (prh_fd_precheck(req->cdb, &fd, &res->status, &code, &note)) {
         if (res->status == PRH_CHECK_CONDITION)
             prh_sense_build(res->sense, code);
         return;

@@ -99,7 +99,7 @@ static uint32_t handle_request(void)
                    ? PRH_CLOSE_CLIENT_IO : 0;
     int fd = prh_conn_take_fd(&conn);
     prh_fd_inspect(fd, prh_opcode_writes(conn.cdb[0]), &info);
-    if (!prh_fd_precheck(conn.cdb[0], &info, &status, &code, &note))
+    if (!prh_fd_precheck(conn.cdb, &info, &status, &code, &note))
         return forward_request(fd); /* the monitor closes it, then DONE */
     /* Answer first: closing a client's file may block (a FUSE server that
      * never answers FLUSH), which then stalls this connection only. */

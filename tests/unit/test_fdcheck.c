@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,12 +21,19 @@ struct answer {
     uint32_t note;
 };
 
-static struct answer precheck(uint8_t op, enum prh_fd_kind kind, int read_only)
+/* op with service action RESERVE (PR OUT) or READ RESERVATION (PR IN) */
+static struct answer precheck_sa(uint8_t op, uint8_t sa, enum prh_fd_kind kind, int read_only)
 {
     struct prh_fd_info info = {kind, 0, read_only};
     struct answer a = {0, -1, {0xee, 0xee, 0xee}, 0xdead};
-    a.answered = prh_fd_precheck(op, &info, &a.status, &a.code, &a.note);
+    uint8_t cdb[16] = {op, sa};
+    a.answered = prh_fd_precheck(cdb, &info, &a.status, &a.code, &a.note);
     return a;
+}
+
+static struct answer precheck(uint8_t op, enum prh_fd_kind kind, int read_only)
+{
+    return precheck_sa(op, 0x01, kind, read_only);
 }
 
 static void expect_answer(struct answer a, struct prh_sense want, uint32_t note)
@@ -43,6 +51,20 @@ static void test_read_only_write_refused_on_any_fd(void **state)
     for (size_t k = 0; k < 3; k++) {
         expect_answer(precheck(PRH_OP_PR_OUT, kinds[k], 1), PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY);
     }
+}
+
+/* QEMU's reservation migration starts with a REGISTER: its note says
+ * how a read-only destination drive is fixed (ipc.c). */
+static void test_read_only_register_has_its_own_note(void **state)
+{
+    (void)state;
+    expect_answer(precheck_sa(PRH_OP_PR_OUT, PRH_PROUT_REGISTER, PRH_FD_BLOCK, 1),
+                  PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY_REGISTER);
+    expect_answer(precheck_sa(PRH_OP_PR_OUT, 0x20 | PRH_PROUT_REGISTER, PRH_FD_BLOCK, 1),
+                  PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY_REGISTER);
+    expect_answer(precheck_sa(PRH_OP_PR_OUT, PRH_PROUT_REGISTER_IGNORE, PRH_FD_BLOCK, 1),
+                  PRH_SENSE_INVALID_OPCODE, PRH_NOTE_READ_ONLY);
+    assert_non_null(strstr(prh_note_text(PRH_NOTE_READ_ONLY_REGISTER), "auto-read-only=off"));
 }
 
 static void test_non_device(void **state)
@@ -100,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_only_write_refused_on_any_fd),
+        cmocka_unit_test(test_read_only_register_has_its_own_note),
         cmocka_unit_test(test_non_device),
         cmocka_unit_test(test_devices_need_the_device),
         cmocka_unit_test(test_inspect_real_fds),

@@ -15,7 +15,7 @@ $(UNIT_DIR)/test_options: $(call obj,src/monitor/options.c)
 $(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)
 $(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
 $(UNIT_DIR)/test_reply: $(call obj,src/common/reply.c src/common/proto.c)
-$(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c)
+$(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c src/common/ipc.c)
 $(UNIT_DIR)/test_block_pr: $(call obj,src/monitor/block_pr.c src/common/scsi.c)
 $(UNIT_DIR)/test_devfacts: $(call obj,src/monitor/devfacts.c)
 $(UNIT_DIR)/test_ratelimit: $(call obj,src/monitor/ratelimit.c)

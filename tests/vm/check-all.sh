@@ -1,28 +1,36 @@
 #!/bin/bash
 # make check-vm: the real-device suite once per guest kernel (VM_KERNELS,
-# default: Debian 12's own and trixie-backports' newest), then section 13
-# (libvirt managed mode, in a Debian 12 root on Debian 12's kernel; off
-# with VM_LIBVIRT=0), each printing its own "N passed, N failed", then the
-# sum. Fails if any run fails.
+# default: Debian 12's own and trixie-backports' newest), then the real
+# clients of each suite (VM_SUITES, default bookworm trixie sid: section
+# 13, libvirt managed mode, for all three; 16, the suite's QEMU, for
+# trixie and sid; 17, reservation live migration, for QEMU 11), each in a
+# root of that suite on Debian 12's kernel. Each run prints its own
+# "N passed, N failed" and its duration, then the sum. Fails if any run
+# fails.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 pass=0
 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-runs="${VM_KERNELS:-bookworm trixie-backports}"
-[ "${VM_LIBVIRT:-1}" = 1 ] && runs="$runs libvirt"
-for k in $runs; do
-	[ "$k" = libvirt ] && echo "# ==== libvirt managed mode (Debian 12 root, Debian 12 kernel)" ||
-		echo "# ==== guest kernel: $k"
+T0=$SECONDS
+runs=""
+for k in ${VM_KERNELS:-bookworm trixie-backports}; do runs="$runs kernel:$k"; done
+for s in ${VM_SUITES-bookworm trixie sid}; do runs="$runs suite:$s"; done
+summary=""
+for r in $runs; do
+	what=${r#*:}
 	t0=$SECONDS
-	if [ "$k" = libvirt ]; then
-		VM_KERNEL=bookworm bash "$HERE/run.sh" libvirt 2>&1 | tee "$log"
+	if [ "${r%%:*}" = kernel ]; then
+		echo "# ==== guest kernel: $what"
+		VM_KERNEL=$what bash "$HERE/run.sh" check 2>&1 | tee "$log"
 	else
-		VM_KERNEL=$k bash "$HERE/run.sh" check 2>&1 | tee "$log"
+		echo "# ==== $what's QEMU, qemu-pr-helper and libvirt (Debian 12 kernel)"
+		VM_KERNEL=bookworm VM_SUITE=$what bash "$HERE/run.sh" suite 2>&1 | tee "$log"
 	fi
 	out=$(tail -n 1 "$log")
-	echo "# ==== $k: $out ($((SECONDS - t0)) s)"
+	echo "# ==== $r: $out ($((SECONDS - t0)) s)"
+	summary="$summary# $r: $out ($((SECONDS - t0)) s)\n"
 	case $out in
 	*" passed, "*" failed")
 		set -- $out
@@ -32,5 +40,7 @@ for k in $runs; do
 	*) fail=$((fail + 1)) ;;
 	esac
 done
+printf "%b" "$summary"
+echo "# check-vm: $((SECONDS - T0)) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

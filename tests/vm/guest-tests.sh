@@ -15,6 +15,8 @@ PRH_SOCK=/run/prhelper.sock
 QPR_SOCK=/run/qemu-pr-helper.sock
 T=/tmp/prhtest
 mkdir -p $T
+PRH_WORKER=/opt/prh/prhelper-worker
+SEC12=12 # section 12's label (suite-tests.sh runs it as 16, with another QEMU)
 
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; }
@@ -90,7 +92,7 @@ wait_sock() { i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i +
 
 # ---- start the helpers ----
 start_prhelper() {
-	prhelper -k $PRH_SOCK --worker /opt/prh/prhelper-worker $1 >>$T/prhelper.log 2>&1 &
+	prhelper -k $PRH_SOCK --worker $PRH_WORKER $1 >>$T/prhelper.log 2>&1 &
 	PRH_PID=$!
 	wait_sock $PRH_SOCK || { nok "prhelper starts"; cat $T/prhelper.log; return 1; }
 }
@@ -839,6 +841,32 @@ t_mpath() {
 	check "11   A is fenced: a write through the map conflicts" write_conflicts "$MP"
 	reset_m
 
+	# QEMU 11.0's migration destination when the guest held no
+	# reservation: PREEMPT of its own key with TYPE 0, which LIO refuses.
+	# The device's answer passes through on a plain disk; on the map the
+	# kernel reports it: from 6.2 as EINVAL (05/24/00, the device's own),
+	# before as a bare CHECK CONDITION, its sense lost (0B/08/00)
+	cli "$MP" register --sa-key 0xa1 >/dev/null
+	cli "$MB_sd" register --sa-key 0xb2 >/dev/null
+	drain_m
+	before=$(mstate)
+	helper $PRH_SOCK "$MB_sd" rw "$(prout 4 0)" "$(param 0xb2 0xb2)"
+	p=$LINE
+	direct "$MB_sd" rw "$(prout 4 0)" "$(param 0xb2 0xb2)"
+	check "11 PREEMPT TYPE 0 of its own key (QEMU 11.0) on a plain disk: the device's answer ($KCQ)" \
+		[ "$p" = "$LINE" -a "$ST" = 02 ]
+	direct "$M1_sd" rw "$(prout 4 0)" "$(param 0xa1 0xa1)"
+	dk=$KCQ
+	helper $PRH_SOCK "$MP" rw "$(prout 4 0)" "$(param 0xa1 0xa1)"
+	if kernel_at_least 6 2; then
+		check "11 PREEMPT TYPE 0 on the map: the device's answer too ($KCQ, on M1 $dk)" [ "$ST" = 02 -a "$KCQ" = "$dk" ]
+	else
+		check "11 PREEMPT TYPE 0 on the map, Linux $(uname -r): CHECK CONDITION, sense lost in the kernel: 0B/08/00 ($KCQ; on M1 $dk)" \
+			[ "$ST" = 02 -a "$KCQ" = 0b/08/00 ]
+	fi
+	check "11   device untouched by the three" [ "$(mstate)" = "$before" ]
+	reset_m
+
 	# the known limit: a path added after REGISTER is not registered
 	mp_remove prhmpa
 	mp_create prhmpa "$M1_sd" || { nok "11 one-path map"; return; }
@@ -976,11 +1004,11 @@ t_qemu() {
 			"$(tok_out 6 0 0 0xa3 1)" "$(tok_in 2 8192)" "$(tok_out 3 0 0xa3 0)" "$(tok_in 0 8192)"
 		cp $T/nested.out $T/nested3.$h
 		k3=$(keys_of "$A_sd") r3=$(resv_of "$A_sd")
-		check "12 $h: run 3 (five types, REGISTER AND IGNORE, APTPL, CLEAR) left the LU empty (sg_persist: '$k3'/$r3)" \
+		check "$SEC12 $h: run 3 (five types, REGISTER AND IGNORE, APTPL, CLEAR) left the LU empty (sg_persist: '$k3'/$r3)" \
 			[ -z "$k3" -a "$r3" = none ]
-		check "12 $h: the guest's REGISTER and RESERVE reached the LU (sg_persist: $k1/$r1)" \
+		check "$SEC12 $h: the guest's REGISTER and RESERVE reached the LU (sg_persist: $k1/$r1)" \
 			[ "$k1" = "0xa1 " -a "$r1" = "Write Exclusive" ]
-		check "12 $h: the guest's RELEASE and unregister reached the LU (sg_persist: '$k2'/$r2)" \
+		check "$SEC12 $h: the guest's RELEASE and unregister reached the LU (sg_persist: '$k2'/$r2)" \
 			[ -z "$k2" -a "$r2" = none ]
 	done
 	set -- 12 6 23 # commands per run
@@ -993,47 +1021,47 @@ t_qemu() {
 			a=$(nline $i $T/nested$run.prhelper) b=$(nline $i $T/nested$run.qemu)
 			[ "$a" = "$b" ] || { same=0; note "run $run command $i: prhelper '$a'"; note "run $run command $i: qemu     '$b'"; }
 		done
-		check "12 run $run: the guest saw the same through both helpers ($n of $want commands)" \
+		check "$SEC12 run $run: the guest saw the same through both helpers ($n of $want commands)" \
 			[ $same = 1 -a "$n" = "$want" ]
 	done
 	set -- $(nline 1 $T/nested1.prhelper)
-	check "12 INQUIRY answers GOOD ($2)" [ "$2" = status=00 ]
+	check "$SEC12 INQUIRY answers GOOD ($2)" [ "$2" = status=00 ]
 	set -- $(nline 2 $T/nested1.prhelper)
-	check "12 the first TEST UNIT READY gets QEMU's UNIT ATTENTION 06/29/00 ($2 $4)" \
+	check "$SEC12 the first TEST UNIT READY gets QEMU's UNIT ATTENTION 06/29/00 ($2 $4)" \
 		sh -c "echo '$4' | grep -q '^sense=700006000000000a00000000290'"
 	set -- $(nline 5 $T/nested1.prhelper)
-	check "12 REGISTER through QEMU: GOOD ($2)" [ "$2" = status=00 ]
+	check "$SEC12 REGISTER through QEMU: GOOD ($2)" [ "$2" = status=00 ]
 	set -- $(nline 6 $T/nested1.prhelper)
-	check "12 READ KEYS through QEMU lists 0xa1 ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000a1 ]
+	check "$SEC12 READ KEYS through QEMU lists 0xa1 ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000a1 ]
 	set -- $(nline 12 $T/nested1.prhelper)
-	check "12 WRITE(10) while holding Write Exclusive: GOOD ($2)" [ "$2" = status=00 ]
+	check "$SEC12 WRITE(10) while holding Write Exclusive: GOOD ($2)" [ "$2" = status=00 ]
 	set -- $(nline 2 $T/nested2.prhelper)
-	check "12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
+	check "$SEC12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
 		[ "$2" = status=18 -a "$4" = sense= ]
 
 	# two guests, host A on nexus a1 and host B on b1 of the same LU
 	reset_lu
 	nested $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$TOK_WRITE"
 	set -- $(nline 4)
-	check "12 guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
+	check "$SEC12 guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
 	nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$TOK_WRITE" \
 		"$(tok_out 4 1 0xb1 0xa1)" "$TOK_WRITE"
 	set -- $(nline 3)
-	check "12 guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	check "$SEC12 guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
 	set -- $(nline 4)
-	check "12 guest B's WRITE under A's Write Exclusive: RESERVATION CONFLICT, no sense ($2 $4)" \
+	check "$SEC12 guest B's WRITE under A's Write Exclusive: RESERVATION CONFLICT, no sense ($2 $4)" \
 		[ "$2" = status=18 -a "$4" = sense= ]
 	set -- $(nline 5)
-	check "12 guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
+	check "$SEC12 guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
 	set -- $(nline 6)
-	check "12 guest B writes as the new holder ($2)" [ "$2" = status=00 ]
+	check "$SEC12 guest B writes as the new holder ($2)" [ "$2" = status=00 ]
 	nested $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR "$TOK_WRITE" "$(tok_in 0 8192)"
 	set -- $(nline 2)
 	note "a QEMU started after the PREEMPT: its guest's second TEST UNIT READY got '$2 $4' (QEMU's own start-up commands meet the device's UNIT ATTENTION)"
 	set -- $(nline 3)
-	check "12 guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	check "$SEC12 guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
 	set -- $(nline 4)
-	check "12 guest A reads B's key only ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000b1 ]
+	check "$SEC12 guest A reads B's key only ($5)" [ "$5" = data=GGGGGGGG0000000800000000000000b1 ]
 
 	# UNIT ATTENTION as a running guest sees it: A holds, B preempts meanwhile
 	reset_lu
@@ -1043,17 +1071,17 @@ t_qemu() {
 	if nbg_line 3; then
 		nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 4 1 0xb1 0xa1)"
 		set -- $(nline 2)
-		check "12 guest B PREEMPTs A while guest A runs ($2)" [ "$2" = status=00 ]
+		check "$SEC12 guest B PREEMPTs A while guest A runs ($2)" [ "$2" = status=00 ]
 	else
-		nok "12 guest A reached its wait"
+		nok "$SEC12 guest A reached its wait"
 	fi
 	nbg_go
 	nbg_end
 	set -- $(nline 4)
-	check "12 running guest A's next command: the device's UNIT ATTENTION 06/2a/03 or 06/2a/05 ($4)" \
+	check "$SEC12 running guest A's next command: the device's UNIT ATTENTION 06/2a/03 or 06/2a/05 ($4)" \
 		sh -c "echo '$4' | grep -qE '^sense=700006000000000a000000002a0[35]'"
 	set -- $(nline 5)
-	check "12 running guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	check "$SEC12 running guest A, preempted, cannot write: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
 
 	# the helper restarts while QEMU runs; QMP shows what QEMU reports
 	reset_lu
@@ -1061,7 +1089,7 @@ t_qemu() {
 	rm -f $Q
 	NESTED_QMP=$Q nested_bg $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_in 0 8192)" w "$(tok_in 0 8192)" w \
 		"$(tok_in 0 8192)" w
-	nbg_line 3 || nok "12 restart: guest reached its first wait"
+	nbg_line 3 || nok "$SEC12 restart: guest reached its first wait"
 	# one QMP session throughout (QEMU's QMP socket serves one client, and
 	# QEMU 7.2 was seen to drop it after the reconnection: no query then)
 	rm -f $T/qmp.in
@@ -1072,34 +1100,34 @@ t_qemu() {
 	echo "$QPR" >&8
 	i=0
 	while ! grep -q '"return": \[' $T/qmp.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	check "12 restart: query-pr-managers before the stop: connected" \
+	check "$SEC12 restart: query-pr-managers before the stop: connected" \
 		grep -q '"connected": true' $T/qmp.out
 	kill $PRH_PID
 	wait $PRH_PID
 	t0=$(date +%s)
 	nbg_go
-	nbg_line 5 || nok "12 restart: guest reached its second wait"
+	nbg_line 5 || nok "$SEC12 restart: guest reached its second wait"
 	el=$(( $(date +%s) - t0 ))
 	grep -v '"return"' $T/qmp.out >$T/qmp-down.out
 	rm -f $PRH_SOCK
 	start_prhelper -v
 	nbg_go
-	nbg_line 7 || nok "12 restart: guest reached its last wait"
+	nbg_line 7 || nok "$SEC12 restart: guest reached its last wait"
 	exec 8>&-
 	nbg_go
 	nbg_end
 	kill $qp 2>/dev/null
 	wait $qp
 	set -- $(nline 2)
-	check "12 restart: READ KEYS before the stop: GOOD ($2)" [ "$2" = status=00 ]
+	check "$SEC12 restart: READ KEYS before the stop: GOOD ($2)" [ "$2" = status=00 ]
 	set -- $(nline 4)
-	check "12 restart: with prhelper stopped the guest's READ KEYS gets 0B/00/06 after ${el} s ($2 $4)" \
+	check "$SEC12 restart: with prhelper stopped the guest's READ KEYS gets 0B/00/06 after ${el} s ($2 $4)" \
 		sh -c "[ '$2' = status=02 ] && echo '$4' | grep -q '^sense=70000b000000000a00000000000600'"
-	check "12 restart: QEMU emitted PR_MANAGER_STATUS_CHANGED connected false" \
+	check "$SEC12 restart: QEMU emitted PR_MANAGER_STATUS_CHANGED connected false" \
 		sh -c "grep PR_MANAGER_STATUS_CHANGED $T/qmp-down.out | grep -q '\"connected\": false'"
 	set -- $(nline 6)
-	check "12 restart: prhelper started again, QEMU reconnects by itself: GOOD ($2)" [ "$2" = status=00 ]
-	check "12 restart: ... and emitted PR_MANAGER_STATUS_CHANGED connected true" \
+	check "$SEC12 restart: prhelper started again, QEMU reconnects by itself: GOOD ($2)" [ "$2" = status=00 ]
+	check "$SEC12 restart: ... and emitted PR_MANAGER_STATUS_CHANGED connected true" \
 		sh -c "grep PR_MANAGER_STATUS_CHANGED $T/qmp.out | grep -q '\"connected\": true'"
 	grep -o '{"timestamp[^}]*}[^}]*}[^}]*}' $T/qmp.out | sed 's/^/# qmp event: /'
 
@@ -1107,15 +1135,15 @@ t_qemu() {
 	before=$(keys_of "$A_sd")
 	NESTED_DRIVE=",readonly=on" nested $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR "$(tok_out 6 0 0 0xa9)" "$(tok_in 0 8192)"
 	set -- $(nline 3)
-	check "12 readonly=on drive: the guest's REGISTER AND IGNORE gets 05/20/00 ($2 $4)" \
+	check "$SEC12 readonly=on drive: the guest's REGISTER AND IGNORE gets 05/20/00 ($2 $4)" \
 		sh -c "[ '$2' = status=02 ] && echo '$4' | grep -q '^sense=700005000000000a00000000200'"
 	set -- $(nline 4)
-	check "12 readonly=on drive: READ KEYS works ($2)" [ "$2" = status=00 ]
-	check "12 readonly=on drive: device untouched (sg_persist: $before)" [ "$(keys_of "$A_sd")" = "$before" ]
+	check "$SEC12 readonly=on drive: READ KEYS works ($2)" [ "$2" = status=00 ]
+	check "$SEC12 readonly=on drive: device untouched (sg_persist: $before)" [ "$(keys_of "$A_sd")" = "$before" ]
 	# QEMU asks for feature word 0 (qemu-pr-helper closes on anything
 	# else): no connection of its was closed for its feature word
 	c1=$(grep -c 'requested unsupported features' $T/prhelper.log)
-	check "12 QEMU requested no feature bit in any of its runs" [ "$c0" = "$c1" ]
+	check "$SEC12 QEMU requested no feature bit in any of its runs" [ "$c0" = "$c1" ]
 	reset_lu
 }
 
@@ -1275,7 +1303,9 @@ else
 	start_helpers -v || exit 0
 	ok "prhelper and qemu-pr-helper started"
 	for t in t_prin t_prout t_twohost t_errors t_safety t_whole_lu t_diff t_privs t_block t_mpath t_qemu t_stress; do
+		ts=$(date +%s)
 		$t
+		note "$t took $(( $(date +%s) - ts )) s"
 	done
 fi
 kill $PRH_PID $QPR_PID 2>/dev/null

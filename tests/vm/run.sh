@@ -4,12 +4,15 @@
 # tests/vm/guest-tests.sh there against prhelper, qemu-pr-helper and the
 # disks directly. See tests/vm/README.md.
 #
-# Usage: tests/vm/run.sh [check|bench|libvirt]
-#   libvirt: section 13 instead (tests/vm/libvirt-tests.sh): libvirt's
-#   managed mode in a Debian 12 root (tests/vm/libvirt-root.sh)
+# Usage: tests/vm/run.sh [check|bench|suite]
+#   suite: the real clients of one Debian suite instead (VM_SUITE;
+#   tests/vm/suite-tests.sh): its libvirt in managed mode (section 13),
+#   its QEMU running section 12's guest program (16) and, for QEMU 11,
+#   reservation live migration (17), in a root of that suite
+#   (tests/vm/suite-root.sh)
 # Environment:
 #   PRHELPER_VM_CACHE  download/unpack cache (default /var/cache/prhelper-vm)
-#   VM_TIMEOUT         seconds the guest may run (default 900)
+#   VM_TIMEOUT         seconds the guest may run (default 900, suite 1800)
 #   VM_KEEP=1          keep the work directory (printed) for debugging
 #   VM_VERBOSE=1       show the whole guest console
 #   VM_TESTS=FILE      run FILE in the guest instead of guest-tests.sh
@@ -18,17 +21,21 @@
 #                      machine's suite) or a newer suite's, e.g.
 #                      trixie-backports, fetched through a private apt
 #                      configuration in the cache
+#   VM_SUITE=SUITE     suite mode: bookworm (default), trixie or sid
+#   VM_ONLY=N,N        suite mode: only these sections (13,16,17), for
+#                      debugging; a run with it is not a full check
 # Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
 # finish. The last line of the output is "N passed, N failed".
 set -eu
 
 MODE=${1:-check}
-case $MODE in check|bench|libvirt) ;; *) echo "usage: $0 [check|bench|libvirt]" >&2; exit 2 ;; esac
+case $MODE in check|bench|suite) ;; *) echo "usage: $0 [check|bench|suite]" >&2; exit 2 ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${PRHELPER_VM_CACHE:-/var/cache/prhelper-vm}
 TIMEOUT=${VM_TIMEOUT:-900}
+[ "$MODE" = suite ] && TIMEOUT=${VM_TIMEOUT:-1800}
 T0=$(date +%s)
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -132,8 +139,12 @@ SGDIR=$(unpack sg3-utils)
 LSGDIR=$(unpack "$sgpkg")
 KVER=$(ls "$KDIR/lib/modules" | head -1)
 LVIMG=""
-if [ "$MODE" = libvirt ]; then
-	LVIMG=$(bash "$HERE/libvirt-root.sh" "$CACHE") || { echo "cannot build the libvirt root"; echo "0 passed, 1 failed"; exit 1; }
+VM_SUITE=${VM_SUITE:-bookworm}
+if [ "$MODE" = suite ]; then
+	t1=$(date +%s)
+	LVIMG=$(bash "$HERE/suite-root.sh" "$CACHE" "$VM_SUITE") ||
+		{ echo "not ok - the $VM_SUITE root (QEMU, qemu-pr-helper, libvirt) could not be built"; echo "0 passed, 1 failed"; exit 1; }
+	echo "# $VM_SUITE root: $LVIMG ($(tr '\n' ' ' <"$(dirname "$LVIMG")/versions"); $(( $(date +%s) - t1 )) s)"
 fi
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 [ -e "$VMLINUZ" ] || VMLINUZ=$KDIR/lib/modules/$KVER/vmlinuz
@@ -166,7 +177,7 @@ ld -m elf_i386 -T "$HERE/guestprog/link.ld" -o "$WORK/prtest.elf" "$WORK"/gp-*.o
 	{ echo "0 passed, 1 failed"; exit 1; }
 # Section 13 installs prhelper into its Debian root as `make install` lays
 # it out (the users come from the sysusers file in the guest).
-if [ "$MODE" = libvirt ]; then
+if [ "$MODE" = suite ]; then
 	make -s -C "$TOP" B="$WORK/build" DESTDIR="$WORK/install" install >>"$WORK/make.log" 2>&1 ||
 		{ cat "$WORK/make.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
@@ -233,7 +244,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 # kernel modules: only the ones the guest loads, plus their dependencies
 MODS="sd_mod sg configfs target_core_mod target_core_iblock tcm_loop dm-mod dm-multipath
       dm-round-robin"
-[ "$MODE" = libvirt ] && MODS="$MODS virtio_pci virtio_blk crc32c_generic ext4"
+[ "$MODE" = suite ] && MODS="$MODS virtio_pci virtio_blk crc32c_generic ext4"
 MSRC=$KDIR/lib/modules/$KVER
 MDST=$R/lib/modules/$KVER
 mkdir -p "$MDST"
@@ -257,16 +268,17 @@ depmod -b "$R" "$KVER"
 
 cp "$HERE/guest-init.sh" "$R/init"
 TESTS=$HERE/guest-tests.sh
-[ "$MODE" = libvirt ] && TESTS=$HERE/libvirt-tests.sh
+[ "$MODE" = suite ] && TESTS=$HERE/suite-tests.sh
 cp "${VM_TESTS:-$TESTS}" "$R/opt/prh/guest-tests.sh"
-cp "$HERE/guest-tests.sh" "$R/opt/prh/guest-lib.sh" # its functions, for libvirt-tests.sh
+cp "$HERE/guest-tests.sh" "$R/opt/prh/guest-lib.sh" # its functions, for suite-tests.sh
+cp "$HERE/migration-tests.sh" "$R/opt/prh/"
 [ -d "$WORK/install" ] && cp -a "$WORK/install" "$R/opt/prh/install"
 chmod 755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"
 echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER ($SUITE), built in $(( $(date +%s) - T0 )) s"
 
 # ---- boot ----
-APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE"
+APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE prhvm_suite=$VM_SUITE${VM_ONLY:+ prhvm_only=$VM_ONLY}"
 [ "${VM_SHELL:-0}" = 1 ] && APPEND="$APPEND prhvm_shell=1"
 LOG=$WORK/console.log
 MEM=1024

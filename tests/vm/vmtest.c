@@ -26,7 +26,9 @@
  *   qmp SOCK SECONDS [JSON...]             a QMP client: negotiates, sends
  *       each JSON command and each line read from stdin, and prints
  *       everything QEMU sends (greeting, replies, events) for SECONDS or
- *       until QEMU closes; waits up to 10 s for SOCK to appear
+ *       until QEMU closes; SECONDS 0: until each JSON command (and the
+ *       negotiation) is answered, at most 10 s, stdin unread; waits up to
+ *       10 s for SOCK to appear
  *
  * Exit status: 0 ok, 1 a check failed, 2 usage, 3 connection error. */
 #include <errno.h>
@@ -629,10 +631,13 @@ static int cmd_qmp(int argc, char **argv)
 	for (int i = 3; i < argc; i++)
 		if (prh_write_all(fd, argv[i], strlen(argv[i])) < 0 || prh_write_all(fd, "\n", 1) < 0)
 			return 3;
-	time_t end = time(NULL) + atoi(argv[2]);
+	int secs = atoi(argv[2]);
+	int want = secs == 0 ? argc - 3 + 1 : -1; /* answers awaited, with the negotiation's */
+	int answered = 0, at_line_start = 1;
+	time_t end = time(NULL) + (secs == 0 ? 10 : secs);
 	char buf[4096];
-	int in = 0; /* stdin: more commands, until its EOF */
-	while (time(NULL) < end) {
+	int in = secs == 0 ? -1 : 0; /* stdin: more commands, until its EOF */
+	while (time(NULL) < end && answered != want) {
 		struct timeval tv = {1, 0};
 		fd_set rd;
 		FD_ZERO(&rd);
@@ -656,6 +661,14 @@ static int cmd_qmp(int argc, char **argv)
 			}
 			fwrite(buf, 1, (size_t)n, stdout);
 			fflush(stdout);
+			/* QEMU answers one line per command, each starting
+			 * {"return" or {"error" */
+			for (ssize_t i = 0; i < n; i++) {
+				if (at_line_start && (i + 8 <= n) &&
+				    (memcmp(buf + i, "{\"return", 8) == 0 || memcmp(buf + i, "{\"error\"", 8) == 0))
+					answered++;
+				at_line_start = buf[i] == '\n';
+			}
 		}
 	}
 	close(fd);

@@ -1,16 +1,18 @@
 #!/bin/sh
-# Section 13 of the VM suite: libvirt managed mode with real libvirt
-# (tests/vm/README.md). Started by guest-init.sh as the guest's test script
-# when run.sh runs in libvirt mode, in two halves:
-#   outer (busybox, the initramfs): mounts the Debian 12 root that
-#     libvirt-root.sh built (/dev/vda, a snapshot), copies in prhelper as
+# The real clients of one Debian suite (tests/vm/README.md): sections 13
+# (libvirt managed mode), 16 (the suite's QEMU running section 12's guest
+# program) and 17 (reservation live migration, QEMU 11 and newer:
+# migration-tests.sh). Started by guest-init.sh as the guest's test script
+# when run.sh runs in suite mode, in two halves:
+#   outer (busybox, the initramfs): mounts the suite's root that
+#     suite-root.sh built (/dev/vda, a snapshot), copies in prhelper as
 #     `make install DESTDIR=...` laid it out; guest-init.sh switches the
 #     root to it (stage2, busybox sh as PID 1, runs inner);
 #   inner (bash, in that root): creates the users as a package would
-#     (systemd-sysusers), runs libvirtd, and has it start domains whose
-#     disk is a LIO LU with <reservations managed='yes'/>, running
-#     tests/vm/guestprog, once with prhelper as qemu.conf's pr_helper and
-#     once with Debian's qemu-pr-helper.
+#     (systemd-sysusers), then the sections. Section 13 runs libvirtd and
+#     has it start domains whose disk is a LIO LU with <reservations
+#     managed='yes'/>, running tests/vm/guestprog, once with prhelper as
+#     qemu.conf's pr_helper and once with the suite's qemu-pr-helper.
 # Prints the "ok - " / "not ok - " / "# " lines run.sh counts.
 set -u
 trap '' PIPE
@@ -22,7 +24,7 @@ stage2)
 	# as a killed helper); libvirt's mount namespaces see this root
 	/bin/bash /opt/prh/guest-tests.sh inner 2>&1 &
 	wait $!
-	[ -e /tmp/libvirt-tests.done ] || echo "not ok - libvirt-tests.sh ended early (a shell error or a signal)"
+	[ -e /tmp/suite-tests.done ] || echo "not ok - suite-tests.sh ended early (a shell error or a signal)"
 	echo "prhvm: done"
 	sync
 	poweroff -f
@@ -34,10 +36,11 @@ inner) ;;
 	i=0
 	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	mkdir -p $LV
-	mount -t ext4 /dev/vda $LV || die "mount the libvirt root"
+	mount -t ext4 /dev/vda $LV || die "mount the $SUITE root"
 	cp -a /opt/prh/install/. $LV/ || die "copy the installed tree"
 	mkdir -p $LV/opt/prh
-	cp /opt/prh/guest-tests.sh /opt/prh/guest-lib.sh /opt/prh/prtest.elf /opt/prh/vmtest $LV/opt/prh/
+	cp /opt/prh/guest-tests.sh /opt/prh/guest-lib.sh /opt/prh/migration-tests.sh /opt/prh/prtest.elf \
+		/opt/prh/vmtest $LV/opt/prh/
 	cp /bin/busybox $LV/opt/prh/busybox
 	# PID 1 shares its root with the kernel's threads, from which LIO
 	# writes its PR metadata (without the directory, PR OUT fails 02/08/00)
@@ -47,6 +50,7 @@ inner) ;;
 	mount -t cgroup2 cgroup2 $LV/sys/fs/cgroup || die "cgroup2"
 	mount -t devtmpfs dev $LV/dev
 	mkdir -p $LV/dev/pts $LV/dev/shm
+	ln -sf /proc/self/fd $LV/dev/fd # (bash's process substitution)
 	mount -t devpts devpts $LV/dev/pts
 	mount -t tmpfs shm $LV/dev/shm
 	mount -t tmpfs tmp $LV/tmp
@@ -114,7 +118,7 @@ dom_xml() {
     <disk type='block' device='lun'>
       <driver name='qemu' type='raw'/>
       <source dev='$dev'>
-        <reservations managed='yes'/>
+        <reservations managed='yes'${RES_ATTRS:-}/>
       </source>
       <target dev='sda' bus='scsi'/>
       <address type='drive' controller='0' bus='0' target='0' unit='0'/>
@@ -295,14 +299,107 @@ t_libvirt() {
 	reset_lu
 }
 
-t_libvirt prhelper /usr/sbin/prhelper /usr/libexec/prhelper/prhelper-worker
-t_libvirt qemu /usr/bin/qemu-pr-helper ""
-if [ -e $T/lv.prhelper ] && [ -e $T/lv.qemu ]; then
-	for i in 1 2 3 4 7 9 10; do
-		a=$(nline $i $T/lv.prhelper) b=$(nline $i $T/lv.qemu)
-		check "13 guest's command $i: the same answer through both helpers (${a%% data=*})" [ "$a" = "$b" ]
+# <reservations migration='yes'> (newer libvirt) reaches QEMU as
+# scsi-block's migrate-pr, read back with QMP qom-get; and what libvirt
+# gives the disk's storage node for auto-read-only (section 17's pitfall)
+t_libvirt_migration() {
+	start_libvirtd /usr/sbin/prhelper || { nok "13 libvirtd starts"; return; }
+	for m in yes no ""; do
+		RES_ATTRS=""
+		[ -n "$m" ] && RES_ATTRS=" migration='$m'"
+		if ! dom_start lvmig "$A_sd" $TOK_TUR w; then
+			nok "13 a domain with <reservations managed='yes'$RES_ATTRS/> starts"
+			continue
+		fi
+		vsh dumpxml lvmig | grep '<reservations' >$T/res.xml
+		vsh qemu-monitor-command lvmig \
+			'{"execute":"qom-get","arguments":{"path":"/machine/peripheral/scsi0-0-0-0","property":"migrate-pr"}}' \
+			>$T/qom.out 2>&1
+		got=$(sed -n 's/.*"return":\([a-z]*\).*/\1/p' $T/qom.out)
+		note "libvirt $LV_V, <reservations managed='yes'$RES_ATTRS/>: dumpxml $(sed 's/^ *//' $T/res.xml), migrate-pr ${got:-$(cat $T/qom.out)}"
+		if [ "${QV%%.*}" -ge 11 ] && [ -n "$m" ]; then
+			want_mp=true; [ $m = no ] && want_mp=false
+			check "13 migration='$m' reaches QEMU: scsi-block's migrate-pr is $want_mp ($got)" [ "$got" = $want_mp ]
+		fi
+		qp=$(qemu_pid lvmig)
+		[ -z "$m" ] && tr '\0' '\n' </proc/$qp/cmdline | grep -A1 -x -e '-blockdev' | grep -v -x -e '-blockdev' -e '--' |
+			sed "s/^/# libvirt $LV_V's -blockdev: /"
+		vsh destroy lvmig >/dev/null 2>&1
+		vsh undefine lvmig >/dev/null 2>&1
+		kill $CATP 2>/dev/null
+		wait $CATP 2>/dev/null
 	done
+	RES_ATTRS=""
+}
+
+t_section13() {
+	t_libvirt prhelper /usr/sbin/prhelper /usr/libexec/prhelper/prhelper-worker
+	t_libvirt qemu /usr/bin/qemu-pr-helper ""
+	if [ -e $T/lv.prhelper ] && [ -e $T/lv.qemu ]; then
+		for i in 1 2 3 4 7 9 10; do
+			a=$(nline $i $T/lv.prhelper) b=$(nline $i $T/lv.qemu)
+			check "13 guest's command $i: the same answer through both helpers (${a%% data=*})" [ "$a" = "$b" ]
+		done
+	fi
+	t_libvirt_migration
+	grep -iE 'error' $LVLOG 2>/dev/null | tail -5 | sed 's/^/# libvirtd: /'
+	kill $LVD 2>/dev/null
+	LVD=""
+}
+
+# ---------------------------------------------------------------- 16
+# Section 12's guest program through this suite's QEMU, prhelper and the
+# suite's own qemu-pr-helper side by side (t_qemu, guest-tests.sh), then on
+# a multipath map with a failed path
+t_section16() {
+	PRH_WORKER=/usr/libexec/prhelper/prhelper-worker SEC12="16 QEMU $QV"
+	start_helpers -v || return
+	t_qemu
+	reset_m
+	if ! mp_create prhmpa "$M1_sd" "$M2_sd"; then
+		nok "16 map created"
+	else
+		m1=$(devnum "$M1_sd")
+		if ! kernel_at_least 6 5; then # (section 11: PR ioctls want CAP_SYS_ADMIN)
+			kill $PRH_PID; wait $PRH_PID 2>/dev/null
+			start_prhelper "-v --keep-sys-admin" || return
+		fi
+		nested $PRH_SOCK "$MP" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 5 0xa1 0)" "$TOK_WRITE"
+		set -- $(nline 4)
+		check "$SEC12 guest on a multipath map: REGISTER, RESERVE type 5 and a WRITE work ($2; both paths: $(keys_of "$M1_sd"))" \
+			sh -c "[ '$2' = status=00 ] && [ '$(keys_of "$M1_sd")' = '0xa1 0xa1 ' ]"
+		mp_msg "fail_path $m1"
+		nested $PRH_SOCK "$MP" $TOK_TUR $TOK_TUR "$TOK_WRITE" "$(tok_in 1 8192)"
+		set -- $(nline 3)
+		check "$SEC12 guest on the map, path M1 failed: its WRITE still works ($2)" [ "$2" = status=00 ]
+		set -- $(nline 4)
+		check "$SEC12 guest on the map, path M1 failed: READ RESERVATION shows its type 5 ($5)" \
+			[ "$5" = data=GGGGGGGG0000001000000000000000a10000000000050000 ]
+		mp_msg "reinstate_path $m1"
+		reset_m
+		mp_remove prhmpa
+	fi
+	kill $PRH_PID $QPR_PID 2>/dev/null
+	wait $PRH_PID $QPR_PID 2>/dev/null
+}
+
+want() { case ,${ONLY:-13,16,17}, in *,$1,*) return 0 ;; esac; return 1; } # SECTION: to be run
+# The versions this root is to carry (README: "Verified with"): a suite
+# that moved on fails here, so that the README is updated with it.
+case $SUITE in
+bookworm) WANT_QEMU=7.2 WANT_LV=9.0 ;;
+trixie) WANT_QEMU=10.0 WANT_LV=11.3 ;;
+sid) WANT_QEMU=11.1 WANT_LV=12.8 ;;
+esac
+QV=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9]*\.[0-9]*\).*/\1/p')
+LV_V=$(libvirtd --version | sed -n 's/.* \([0-9]*\.[0-9]*\)\.[0-9]*$/\1/p')
+note "$SUITE: $(qemu-system-x86_64 --version | head -1); $(libvirtd --version); $(qemu-pr-helper -V | head -1)"
+check "$SUITE carries QEMU $WANT_QEMU ($QV) and libvirt $WANT_LV ($LV_V)" [ "$QV" = "$WANT_QEMU" -a "$LV_V" = "$WANT_LV" ]
+timed() { ts=$(date +%s); "$@"; note "section $1 took $(( $(date +%s) - ts )) s"; }
+want 13 && timed t_section13
+if [ "$SUITE" != bookworm ]; then # (bookworm's QEMU runs section 12 itself)
+	want 16 && timed t_section16
+	want 17 && [ "${QV%%.*}" -ge 11 ] && { . /opt/prh/migration-tests.sh; timed t_migration; }
 fi
-grep -iE 'error' $LVLOG 2>/dev/null | tail -5 | sed 's/^/# libvirtd: /'
-kill $LVD 2>/dev/null
-echo complete >/tmp/libvirt-tests.done
+[ -n "$ONLY" ] && nok "only sections $ONLY were run (VM_ONLY): not a full check"
+echo complete >/tmp/suite-tests.done
