@@ -19,7 +19,6 @@
 #include "sandbox.h"
 
 static struct prh_conn conn;
-static int in_monitor_fd = -1; /* the fd of the command the monitor has */
 
 static void tell_monitor(uint32_t type, uint32_t code)
 {
@@ -43,27 +42,27 @@ static int answer_locally(uint32_t note, int32_t status, struct prh_sense code)
     return prh_write_all(PRH_WORKER_CLIENT_FD, header, sizeof(header));
 }
 
-/* Waits for DONE of the command in the monitor, if any, then lets its fd
- * go. Returns 0, or -1 when the monitor sent anything else or went away. */
+/* Waits for the monitor's DONE. Returns 0, or -1 when the monitor sent
+ * anything else or went away. */
 static int wait_done(void)
 {
     struct prh_received fds;
     struct prh_ipc_event ev;
 
-    if (in_monitor_fd < 0)
-        return 0;
     ssize_t n = prh_recv_with_fds(PRH_WORKER_MONITOR_FD, &ev, sizeof(ev), &fds);
     int ok = n == (ssize_t)sizeof(ev) && fds.nfds == 0 && !fds.truncated &&
              ev.type == PRH_IPC_DONE && ev.code == 0;
     prh_received_close(&fds);
-    prh_close(in_monitor_fd);
-    in_monitor_fd = -1;
     return ok ? 0 : -1;
 }
 
-/* Hands the request to the monitor, which takes the fd from us and answers
- * the client. The fd stays open here until DONE. Returns 0, or the reason
- * the connection must end. */
+/* Hands the request to the monitor, which takes the fd from us, answers
+ * the client and says DONE; then the fd is closed here at once (the last
+ * close: the monitor never does it, as it may block). Not at the next
+ * request: the open file would outlive the client's own fd, and with it
+ * the locks QEMU holds on it (OFD locks belong to the open file), which
+ * then refuse QEMU's own re-lock after a failed migration. Returns 0, or
+ * the reason the connection must end. */
 static uint32_t forward_request(int fd)
 {
     struct prh_ipc_command cmd = {PRH_IPC_COMMAND, 0, fd, {0}};
@@ -77,14 +76,15 @@ static uint32_t forward_request(int fd)
         prh_close(fd);
         return PRH_CLOSE_MONITOR_IO;
     }
-    in_monitor_fd = fd;
-    return 0;
+    int done = wait_done();
+    prh_close(fd);
+    return done < 0 ? PRH_CLOSE_BAD_DONE : 0;
 }
 
 /* Answers one complete request: here when the CDB or the fd settles it,
- * else through the monitor. Only after the previous answer is complete
- * (DONE), so that answers never overtake or interleave, whatever a client
- * that does not wait for them sends. Returns 0 or a close reason. */
+ * else through the monitor, whose DONE ends it. One at a time, so that
+ * answers never overtake or interleave, whatever a client that does not
+ * wait for them sends. Returns 0 or a close reason. */
 static uint32_t handle_request(void)
 {
     struct prh_fd_info info;
@@ -92,15 +92,13 @@ static uint32_t handle_request(void)
     int32_t status;
     uint32_t note;
 
-    if (wait_done() < 0)
-        return PRH_CLOSE_BAD_DONE;
     if (prh_conn_local_answer(&conn, &code))
         return answer_locally(PRH_NOTE_PR_OUT_LENGTH, PRH_CHECK_CONDITION, code) < 0
                    ? PRH_CLOSE_CLIENT_IO : 0;
     int fd = prh_conn_take_fd(&conn);
     prh_fd_inspect(fd, prh_opcode_writes(conn.cdb[0]), &info);
     if (!prh_fd_precheck(conn.cdb, &info, &status, &code, &note))
-        return forward_request(fd); /* the monitor closes it, then DONE */
+        return forward_request(fd); /* closes it after DONE */
     /* Answer first: closing a client's file may block (a FUSE server that
      * never answers FLUSH), which then stalls this connection only. */
     uint32_t end = answer_locally(note, status, code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
@@ -163,8 +161,6 @@ int main(void)
     if (wait_for_client() < 0)
         return 0; /* the monitor stopped, or handed over no client */
     uint32_t reason = serve();
-    if (wait_done() < 0 && reason == PRH_CLOSE_CLIENT_EOF)
-        reason = PRH_CLOSE_BAD_DONE;
     tell_monitor(PRH_IPC_GOODBYE, reason);
     prh_conn_destroy(&conn);
     return 0;

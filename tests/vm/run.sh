@@ -97,11 +97,16 @@ fetch() { # package [apt options] -> path of the .deb in the cache
 	local f
 	f=$(ls "$CACHE"/"$1"_*.deb 2>/dev/null | head -1 || true)
 	if [ -z "$f" ]; then
+		echo "# downloading $1 into $CACHE" >&2
 		# shellcheck disable=SC2086
 		(cd "$CACHE" && apt-get ${2:-} download -q "$1" >/dev/null 2>&1) || {
 			[ -z "${2:-}" ] && apt-get update -qq >/dev/null
 			# shellcheck disable=SC2086
-			(cd "$CACHE" && apt-get ${2:-} download -q "$1" >/dev/null)
+			(cd "$CACHE" && apt-get ${2:-} download -q "$1" >/dev/null) || {
+				echo "not ok - cannot download $1 (apt-get download${2:+ through the private $SUITE configuration})" >&2
+				echo "0 passed, 1 failed" >&2
+				exit 1
+			}
 		}
 		f=$(ls "$CACHE"/"$1"_*.deb | head -1)
 	fi

@@ -366,15 +366,15 @@ t_section16() {
 		fi
 		nested $PRH_SOCK "$MP" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 5 0xa1 0)" "$TOK_WRITE"
 		set -- $(nline 4)
-		check "$SEC12 guest on a multipath map: REGISTER, RESERVE type 5 and a WRITE work ($2; both paths: $(keys_of "$M1_sd"))" \
-			sh -c "[ '$2' = status=00 ] && [ '$(keys_of "$M1_sd")' = '0xa1 0xa1 ' ]"
+		check "$SEC12 guest on a multipath map: REGISTER, RESERVE type 5 and a WRITE work (${2:-}; both paths: $(keys_of "$M1_sd"))" \
+			sh -c "[ '${2:-}' = status=00 ] && [ '$(keys_of "$M1_sd")' = '0xa1 0xa1 ' ]"
 		mp_msg "fail_path $m1"
 		nested $PRH_SOCK "$MP" $TOK_TUR $TOK_TUR "$TOK_WRITE" "$(tok_in 1 8192)"
 		set -- $(nline 3)
-		check "$SEC12 guest on the map, path M1 failed: its WRITE still works ($2)" [ "$2" = status=00 ]
+		check "$SEC12 guest on the map, path M1 failed: its WRITE still works (${2:-})" [ "${2:-}" = status=00 ]
 		set -- $(nline 4)
-		check "$SEC12 guest on the map, path M1 failed: READ RESERVATION shows its type 5 ($5)" \
-			[ "$5" = data=GGGGGGGG0000001000000000000000a10000000000050000 ]
+		check "$SEC12 guest on the map, path M1 failed: READ RESERVATION shows its type 5 (${5:-})" \
+			[ "${5:-}" = data=GGGGGGGG0000001000000000000000a10000000000050000 ]
 		mp_msg "reinstate_path $m1"
 		reset_m
 		mp_remove prhmpa
