@@ -17,7 +17,9 @@
 #define S_DRIVER_OK 4
 
 #define REQUEST_QUEUE 2 /* 0 control, 1 event */
-#define QMAX 256
+/* A legacy device decides the queue size: 256 from QEMU 7.2 and 11.1,
+ * 1024 from 10.0 */
+#define QMAX 1024
 #define DESC_NEXT 1
 #define DESC_WRITE 2
 
@@ -29,7 +31,9 @@ struct desc {
 };
 
 /* Legacy layout: descriptors, available ring, used ring on the next page. */
-static uint8_t ring[3 * 4096 + QMAX * 16] __attribute__((aligned(4096)));
+#define PAGE_UP(n) (((n) + 4095) & ~4095u)
+static uint8_t ring[PAGE_UP(QMAX * 16 + 6 + QMAX * 2) + PAGE_UP(6 + QMAX * 8)]
+    __attribute__((aligned(4096)));
 static uint16_t io, qsize, avail_idx, used_seen;
 static struct desc *descs;
 static volatile uint16_t *avail;   /* flags, idx, ring[] */
