@@ -553,7 +553,12 @@ expect_eq "burst: no zombie workers after 1 s" "" "$(zombies_of "$MAIN_PID")"
 # Real and saved ids the monitor's, effective (and fs) the workers'.
 # CAPBND: the bounding set, empty unless started unprivileged.
 check_monitor_privileges() {  # NAME PID UID GID WORKER-UID WORKER-GID [CAPBND]
-    local name=$1 pid=$2 uid=$3 gid=$4 wuid=$5 wgid=$6 bnd=${7:-0000000000000000} errs=()
+    local name=$1 pid=$2 uid=$3 gid=$4 wuid=$5 wgid=$6 bnd=${7:-0000000000000000} errs=() i
+    # The socket appears before the drop; the filter comes last of all.
+    for ((i = 0; i < 100; i++)); do
+        [ "$(status_field "$pid" Seccomp)" = 2 ] && break
+        sleep 0.02
+    done
     [ "$(status_field "$pid" Uid)" = "$uid $wuid $uid $wuid" ] ||
         errs+=("Uid: $(status_field "$pid" Uid)")
     [ "$(status_field "$pid" Gid)" = "$gid $wgid $gid $wgid" ] ||
