@@ -398,6 +398,12 @@ mig_mpath() {
 	DSTATE_DEV=$M1_sd DSTATE_PORTS="1:M1 6:M1 2:M2 7:M2 3:MB 8:MB" mig_case "multipath" prhelper pc $ARO "$MP" "$MB_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" \
 		"$(tok_out 1 1 0xa1 0)"
 	S0=$(echo "$S0" | sed 's/ M[12]=RH:/ M=RH:/g; s/ M[12]=R:/ M=R:/g')
+	case $S0 in keys=0xa1,0xa1*) ;; *)
+		for i in 1 2 3; do note "multipath: the guest's command $i on the source: $(sline $i)"; done
+		grep ': dev \|refus\|EPERM' $T/mig-a.before | tail -4 | sed 's/^/# multipath source helper: /'
+		dmsetup status prhmpa 2>&1 | sed 's/^/# multipath map: /'
+		;;
+	esac
 	check "17 multipath: before, A's key on both paths, the reservation through the map ($S0)" \
 		sh -c "echo '$S0' | grep -q '^keys=0xa1,0xa1 resv=Write_Exclusive .*M=RH:a1'"
 	check "17 multipath: migration completed ($MS), guest running on the destination ($DST_ST)" \
