@@ -392,6 +392,8 @@ mig_read_only_rp() {
 mig_mpath() {
 	reset_m
 	mp_create prhmpa "$M1_sd" "$M2_sd" || { nok "17 multipath: map created"; return; }
+	drain_m
+	dmesg -c >/dev/null 2>&1
 	opt=""
 	kernel_at_least 6 5 || opt=--keep-sys-admin # (section 11)
 	mig_helpers prhelper $opt || { nok "17 multipath: helpers start"; return; }
@@ -402,6 +404,7 @@ mig_mpath() {
 		for i in 1 2 3; do note "multipath: the guest's command $i on the source: $(sline $i)"; done
 		grep ': dev \|refus\|EPERM' $T/mig-a.before | tail -4 | sed 's/^/# multipath source helper: /'
 		dmsetup status prhmpa 2>&1 | sed 's/^/# multipath map: /'
+		dmesg | tail -6 | sed 's/^/# multipath dmesg: /'
 		;;
 	esac
 	check "17 multipath: before, A's key on both paths, the reservation through the map ($S0)" \
