@@ -859,12 +859,12 @@ t_mpath() {
 	past_ua() { for i in 1 2 3; do "$@"; [ "$ST" = 02 ] && [ "${KCQ:0:2}" = 06 ] || break; done; }
 	pt0
 	past_ua direct "$MB_sd" rw "$(prout 4 0)" "$(param 0xb2 0xb2)"
-	d=$LINE
+	pt0_dev=$LINE # (not d: drain_ua's loop variable)
 	pt0
 	past_ua helper $PRH_SOCK "$MB_sd" rw "$(prout 4 0)" "$(param 0xb2 0xb2)"
 	check "11 PREEMPT TYPE 0 of its own key (QEMU 11.0) on a plain disk: the device's answer ($ST $KCQ)" \
-		[ "$LINE" = "$d" ]
-	[ "$LINE" = "$d" ] || note "PREEMPT TYPE 0: prhelper '$LINE', the device '$d'"
+		[ "$LINE" = "$pt0_dev" ]
+	[ "$LINE" = "$pt0_dev" ] || note "PREEMPT TYPE 0: prhelper '$LINE', the device '$pt0_dev'"
 	pt0
 	past_ua direct "$M1_sd" rw "$(prout 4 0)" "$(param 0xa1 0xa1)"
 	dst=$ST dk=$KCQ
