@@ -12,9 +12,9 @@ mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 mkdir -p /var/target/pr
 
-MODE=check SUITE=bookworm ONLY=
+MODE=check SUITE=bookworm ONLY= PART=all
 for a in $(cat /proc/cmdline); do
-	case $a in prhvm=*) MODE=${a#prhvm=} ;; prhvm_suite=*) SUITE=${a#prhvm_suite=} ;; prhvm_only=*) ONLY=${a#prhvm_only=} ;; prhvm_shell=1) SHELLMODE=1 ;; esac
+	case $a in prhvm=*) MODE=${a#prhvm=} ;; prhvm_suite=*) SUITE=${a#prhvm_suite=} ;; prhvm_only=*) ONLY=${a#prhvm_only=} ;; prhvm_part=*) PART=${a#prhvm_part=} ;; prhvm_shell=1) SHELLMODE=1 ;; esac
 done
 
 die() {
@@ -86,7 +86,7 @@ export_lu naa.5001405000000008 naa.50014050000000b2 disk3 MB
 # disk0 once more: a third host (X), for reservation migration (section 17)
 export_lu naa.5001405000000009 naa.50014050000000c2 disk0 X
 echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses) M1=$M1_sd M2=$M2_sd MB=$MB_sd (fourth LU: A on two paths, B) X=$X_sd (disk0's third nexus)"
-export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd X_sd C MODE SUITE ONLY
+export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd X_sd C MODE SUITE ONLY PART
 
 if [ "${SHELLMODE:-0}" = 1 ]; then
 	setsid cttyhack sh

@@ -22,6 +22,10 @@
 #                      trixie-backports, fetched through a private apt
 #                      configuration in the cache
 #   VM_SUITE=SUITE     suite mode: bookworm (default), trixie or sid
+#   VM_PART=PART       suite mode: all (default), clients (13 and 16) or
+#                      migration (17): make check-vm boots sid twice, as
+#                      a map used after another QEMU's map in one guest
+#                      met tcm_loop's 02/08/00 (tests/vm/README.md)
 #   VM_ONLY=N,N        suite mode: only these sections (13,16,17), for
 #                      debugging; a run with it is not a full check
 # Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
@@ -283,7 +287,7 @@ chmod 755 "$R/init"
 echo "# initramfs $(du -h "$WORK/initrd.cpio.gz" | cut -f1), kernel $KVER ($SUITE), built in $(( $(date +%s) - T0 )) s"
 
 # ---- boot ----
-APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE prhvm_suite=$VM_SUITE${VM_ONLY:+ prhvm_only=$VM_ONLY}"
+APPEND="console=ttyS0 panic=-1 quiet loglevel=3 prhvm=$MODE prhvm_suite=$VM_SUITE prhvm_part=${VM_PART:-all}${VM_ONLY:+ prhvm_only=$VM_ONLY}"
 [ "${VM_SHELL:-0}" = 1 ] && APPEND="$APPEND prhvm_shell=1"
 LOG=$WORK/console.log
 MEM=1024
