@@ -47,6 +47,8 @@ parse() {
 helper() { LINE=$(vmtest req "$@"); RC=$?; parse "$LINE"; }
 helperf() { LINE=$(VMTEST_FEATURES=1 vmtest req "$@"); RC=$?; } # requests feature bit 0
 direct() { LINE=$(vmtest sgio "$@"); RC=$?; parse "$LINE"; }
+# past_ua helper|direct ARGS...: again while it meets a UNIT ATTENTION (up to 3 times)
+past_ua() { for i in 1 2 3; do "$@"; [ "$ST" = 02 ] && [ "${KCQ:0:2}" = 06 ] || break; done; }
 
 # sgp ARGS...: sg_persist run directly on the device (the independent view);
 # repeats once when a unit attention got in the way
@@ -855,8 +857,6 @@ t_mpath() {
 		cli "$MB_sd" register --sa-key 0xb2 >/dev/null
 		drain_m
 	}
-	# past_ua CMD...: CMD again while it meets a UNIT ATTENTION (pt0's own)
-	past_ua() { for i in 1 2 3; do "$@"; [ "$ST" = 02 ] && [ "${KCQ:0:2}" = 06 ] || break; done; }
 	pt0
 	past_ua direct "$MB_sd" rw "$(prout 4 0)" "$(param 0xb2 0xb2)"
 	pt0_dev=$LINE # (not d: drain_ua's loop variable)

@@ -59,14 +59,6 @@ mig_qemu() {
 	echo $! >$T/$name.pid
 }
 qmp() { n=$1; shift; vmtest qmp $T/$n.qmp 0 "$@" </dev/null 2>&1; } # NAME JSON...: the answers
-qline() { # NAME N: wait until the guest printed line N there
-	i=0
-	while ! tr -d '\r' <$T/$1.raw | grep -q "^prtest $2 "; do
-		sleep 0.2
-		i=$((i + 1))
-		[ $i -lt 600 ] || return 1
-	done
-}
 qout() { tr -d '\r' <$T/$1.raw | grep '^prtest' >$T/$1.out; } # NAME -> $T/NAME.out
 # mig_status NAME: the migration status QEMU reports (query-migrate)
 mig_status() {
@@ -101,14 +93,11 @@ mig_kill() { # NAME...
 # FULL STATUS (each descriptor: key 8, reserved 4, flags 1 (R_HOLDER: bit
 # 0), scope/type 1, reserved 4, relative target port 2, additional length
 # 4, TransportID)
-# of the LU behind DSTATE_DEV (default A_sd); a pending UNIT ATTENTION is
-# consumed first
+# of the LU behind DSTATE_DEV (default A_sd), read past pending UNIT
+# ATTENTIONs
 dstate() {
 	dv=${DSTATE_DEV:-$A_sd}
-	for i in 1 2 3; do
-		direct "$dv" ro "$(prin 3 8192)"
-		[ "$ST" = 02 ] && [ "${KCQ:0:2}" = 06 ] || break
-	done
+	past_ua direct "$dv" ro "$(prin 3 8192)"
 	d=${DATA:16}
 	out="keys=$(keys_of "$dv" | sed 's/ $//' | tr ' ' ,) resv=$(resv_of "$dv" | tr ' ' _)"
 	while [ ${#d} -ge 48 ]; do
@@ -144,7 +133,7 @@ mig_case() {
 	mig_qemu dst $MIG_B "$ddev" $machine "$dopts" defer "$@" w $post
 	exec 9>$T/dst.in
 	MS=none SRC_ST="" DST_ST=""
-	if ! qline src $((NTOK + 1)); then
+	if ! dom_line src $((NTOK + 1)); then
 		nok "17 $label ($kind): the guest reached its wait on the source"
 		tail -5 $T/src.raw | sed 's/^/#   /'
 		return 1
@@ -176,7 +165,7 @@ mig_case() {
 	cp $T/mig-b.log $T/mig-b.pre # before the guest goes on there
 	if [ "$DST_ST" = running ] && [ "${MIG_HOLD:-0}" != 1 ]; then
 		echo x >&9
-		qline dst $((NTOK + 4)) || nok "17 $label ($kind): the guest finished on the destination"
+		dom_line dst $((NTOK + 4)) || nok "17 $label ($kind): the guest finished on the destination"
 	fi
 	S1=$(dstate)
 	qout src
@@ -311,7 +300,7 @@ mig_machine_10_2() {
 source_goes_on() {
 	lbl=$1
 	echo x >&8
-	qline src $((NTOK + 4)) || nok "17 $lbl: the guest finished on the source"
+	dom_line src $((NTOK + 4)) || nok "17 $lbl: the guest finished on the source"
 	qout src
 	S1=$(dstate)
 	check "17 $lbl: the reservation is still A's ($S1)" [ "$S1" = "$S0" ]
@@ -342,7 +331,7 @@ mig_dest_killed() {
 	st=$(vm_status src)
 	note "destination killed ($k): source after cont: $st ($(tr -d '\n' <$T/cont.out | grep -o '"return"\|"error".*' | head -1))"
 	echo x >&8
-	qline src $((NTOK + 4)) || note "destination killed ($k): the guest did not finish on the source"
+	dom_line src $((NTOK + 4)) || note "destination killed ($k): the guest did not finish on the source"
 	qout src
 	set -- $(sline $((NTOK + 2)))
 	note "destination killed ($k): the guest's WRITE on the resumed source: ${2:-none}"
