@@ -18,7 +18,7 @@ SAN_FLAGS ?=
 
 # The seccomp rule language and tables link only into the two daemons
 # (and the sandbox test): the client and the test tools need no libseccomp.
-SANDBOX_SRC := src/common/seccomp_rules.c src/common/worker_startup.c
+SANDBOX_SRC := src/common/seccomp_rules.c src/common/worker_startup.c src/common/worker_device.c
 COMMON_SRC := $(filter-out $(SANDBOX_SRC),$(wildcard src/common/*.c))
 MONITOR_SRC := $(wildcard src/monitor/*.c) $(SANDBOX_SRC)
 WORKER_SRC := $(wildcard src/worker/*.c) $(SANDBOX_SRC)

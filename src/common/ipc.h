@@ -9,6 +9,15 @@
  *   worker -> monitor  PRH_IPC_NOTICE   event, no fd; something to log
  *   worker -> monitor  PRH_IPC_GOODBYE  event, no fd; the worker exits
  *
+ * In the no-capability mode (route.h) no command reaches the monitor: the
+ * worker runs it on its client's fd, answers the client itself and tells
+ * the monitor what it did.
+ *   worker -> monitor  PRH_IPC_CLASSIFY what a block device is (devfacts.h),
+ *                                       when the worker knows no recent
+ *                                       answer for it
+ *   monitor -> worker  PRH_IPC_CLASS    event, code a prh_dev_class
+ *   worker -> monitor  PRH_IPC_REPORT   a request answered: the audit line
+ *
  * A worker is started before it has a client (the monitor keeps a few
  * ready); ASSIGN hands it the one connection it will ever serve. The
  * monitor writes each command's answer to the client itself (it keeps the
@@ -31,6 +40,14 @@
 
 #include "proto.h"
 
+/* Where a worker of the no-capability mode keeps a request's device fd
+ * while it runs the command: its filter allows the PR ioctls on this
+ * number only. */
+#define PRH_WORKER_DEVICE_FD 5
+
+/* The worker's one argument in that mode (spawn.c passes it). */
+#define PRH_WORKER_NO_CAPS_ARG "--no-capabilities"
+
 /* Descriptors a worker starts with (everything else is closed):
  * 0, 1 and 2 /dev/null (no log stream of the monitor's), 4 the monitor.
  * The client arrives with ASSIGN and lands on 3, the lowest free number. */
@@ -47,6 +64,9 @@ enum prh_ipc_type {
     PRH_IPC_DONE = 0x444f4e31,    /* "DON1" */
     PRH_IPC_GOODBYE = 0x42594531, /* "BYE1" */
     PRH_IPC_NOTICE = 0x4e4f5431,  /* "NOT1" */
+    PRH_IPC_CLASSIFY = 0x434c5331, /* "CLS1" */
+    PRH_IPC_CLASS = 0x4b4e4431,   /* "KND1" */
+    PRH_IPC_REPORT = 0x52505431,  /* "RPT1" */
 };
 
 struct prh_ipc_command {
@@ -63,7 +83,31 @@ struct prh_ipc_event {
     uint32_t code;
 };
 
+struct prh_ipc_classify {
+    uint32_t type;
+    uint32_t major, minor;
+    uint32_t reserved;  /* 0 */
+    uint64_t diskseq;   /* BLKGETDISKSEQ of the worker's fd, 0: none */
+};
+
+/* What the worker did with one request; every field is the worker's word
+ * (SECURITY.md says what that is worth). */
+struct prh_ipc_report {
+    uint32_t type;
+    uint32_t major, minor; /* the fd's device (fstat) */
+    uint32_t xfer_len;     /* as derived from the CDB */
+    uint32_t route;        /* a prh_route: what ran it */
+    int32_t status;        /* the SCSI status sent to the client */
+    uint32_t data_len;     /* PR IN bytes sent */
+    uint32_t usec;         /* from the request's fd to its answer */
+    int32_t err;           /* the last ioctl's errno, 0: none */
+    uint8_t sense_key, asc, ascq, reserved; /* of a CHECK CONDITION */
+    uint8_t cdb[PRH_CDB_SIZE];
+};
+
 _Static_assert(sizeof(struct prh_ipc_command) == 28, "command record layout");
+_Static_assert(sizeof(struct prh_ipc_classify) == 24, "classify record layout");
+_Static_assert(sizeof(struct prh_ipc_report) == 56, "report record layout");
 _Static_assert(sizeof(struct prh_ipc_event) == 8, "event record layout");
 
 /* Largest record either side ever sends. */

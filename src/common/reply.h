@@ -8,6 +8,15 @@
 
 #include "proto.h"
 
+/* One command's answer, as the helper sends it: a status, its sense, and
+ * a GOOD PR IN's data. */
+struct prh_answer {
+    int32_t status;
+    uint8_t sense[PRH_SENSE_SIZE];
+    uint32_t data_len;
+    uint8_t data[PRH_DATA_MAX];
+};
+
 /* QEMU (scsi/pr-manager-helper.c): resp.sz <= dxfer_len for PR IN,
  * resp.sz == 0 otherwise. Stricter here: the status is a SCSI status
  * byte, and only a GOOD PR IN carries data, at most the allocation

@@ -115,6 +115,13 @@ int prh_dev_kind_allowed(enum prh_dev_kind kind)
     return kind == PRH_DEV_WHOLE || kind == PRH_DEV_MAP_WHOLE;
 }
 
+enum prh_dev_class prh_dev_kind_class(enum prh_dev_kind kind)
+{
+    return kind == PRH_DEV_WHOLE       ? PRH_CLASS_DISK
+           : kind == PRH_DEV_MAP_WHOLE ? PRH_CLASS_MAP
+                                       : PRH_CLASS_NOT_WHOLE_LU;
+}
+
 const char *prh_dev_kind_refusal(enum prh_dev_kind kind)
 {
     switch (kind) {

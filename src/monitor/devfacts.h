@@ -20,6 +20,8 @@
 
 #include <sys/types.h>
 
+#include "route.h"
+
 enum prh_dev_kind {
     PRH_DEV_UNKNOWN,
     PRH_DEV_WHOLE,
@@ -35,6 +37,10 @@ enum prh_dev_kind prh_devfacts_classify(int dev_block_fd, dev_t rdev);
 
 /* Whether a request on such a device may reach it. */
 int prh_dev_kind_allowed(enum prh_dev_kind kind);
+
+/* Its row in route.h's table: WHOLE a disk, MAP_WHOLE a map, the rest
+ * not the whole LU. */
+enum prh_dev_class prh_dev_kind_class(enum prh_dev_kind kind);
 
 /* Why a kind is refused, for the log ("" for allowed kinds). */
 const char *prh_dev_kind_refusal(enum prh_dev_kind kind);

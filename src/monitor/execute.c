@@ -1,108 +1,114 @@
 #include "execute.h"
 
 #include <errno.h>
-#include <scsi/sg.h>
+#include <pthread.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
 
-#include "fshelper.h"
+#include "block_pr.h"
+#include "devfacts.h"
 #include "fdcheck.h"
+#include "fshelper.h"
+#include "log.h"
+#include "pr_ioctl.h"
+#include "route.h"
 #include "scsi.h"
 
-const char *prh_backend_name(enum prh_backend backend)
+/* EPERM on every PR OUT, for every map, until the host is upgraded or
+ * the option is given: say so once per device, not per command. */
+static void explain_eperm(dev_t rdev)
 {
-    switch (backend) {
-    case PRH_BACKEND_SG:
-        return "sg";
-    case PRH_BACKEND_BLOCK:
-        return "block";
-    default:
-        return "none";
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static dev_t told[64];
+    static unsigned ntold;
+    int first = 1;
+
+    pthread_mutex_lock(&lock);
+    for (unsigned i = 0; i < ntold; i++)
+        if (told[i] == rdev)
+            first = 0;
+    if (first && ntold < sizeof(told) / sizeof(told[0]))
+        told[ntold++] = rdev;
+    else
+        first = 0; /* a full table: quiet, the first 64 maps said it */
+    pthread_mutex_unlock(&lock);
+    if (first)
+        prh_log(LOG_WARNING, "dev %u:%u: the kernel refused its PR ioctls (EPERM): before"
+                " Linux 6.5 they need CAP_SYS_ADMIN (--keep-sys-admin, see SECURITY.md);"
+                " PR OUT on this map is answered 05/20/00",
+                major(rdev), minor(rdev));
+}
+
+static void answer_check(struct prh_answer *a, struct prh_sense code)
+{
+    a->status = PRH_CHECK_CONDITION;
+    a->data_len = 0;
+    memset(a->sense, 0, sizeof(a->sense));
+    prh_sense_build(a->sense, code);
+}
+
+/* An sg node is a whole LU; a block device is what sysfs says. */
+static enum prh_dev_class class_of(const struct prh_fd_info *fd, int dev_fd,
+                                   const char **refusal)
+{
+    if (fd->kind != PRH_FD_BLOCK)
+        return PRH_CLASS_SG_NODE;
+    enum prh_dev_kind kind = prh_fshelper_classify(fd->rdev, dev_fd);
+    *refusal = prh_dev_kind_allowed(kind) ? NULL : prh_dev_kind_refusal(kind);
+    return prh_dev_kind_class(kind);
+}
+
+/* Returns 0 when route answered, -1 when its READ ioctl is missing. */
+static int run(enum prh_route route, const struct prh_request *req, unsigned timeout_ms,
+               struct prh_result *res)
+{
+    int err;
+    if (route == PRH_ROUTE_MONITOR_SG_IO) {
+        prh_execute_sg(req, timeout_ms, &res->ans);
+    } else if (route == PRH_ROUTE_MONITOR_IOCTL) {
+        if (prh_pr_ioctl_run(req->fd, req->cdb, req->param, req->xfer_len, &res->ans, &err) ==
+            PRH_IOCTL_MISSING)
+            return -1;
+        if (err == EPERM)
+            explain_eperm(res->rdev);
+    } else {
+        struct prh_sense code = PRH_SENSE_INVALID_OPCODE; /* never in this mode */
+        prh_route_refuses(route, &code);
+        answer_check(&res->ans, code);
+        return 0;
     }
+    res->backend = prh_route_name(route);
+    return 0;
 }
 
 void prh_execute(const struct prh_request *req, unsigned timeout_ms,
                  struct prh_result *res)
 {
-    uint8_t opcode = req->cdb[0];
     struct prh_fd_info fd;
     struct prh_sense code;
     uint32_t note;
 
-    res->status = PRH_GOOD;
-    res->data_len = 0;
-    res->backend = PRH_BACKEND_NONE;
+    memset(&res->ans, 0, sizeof(res->ans) - sizeof(res->ans.data));
+    res->ans.status = PRH_GOOD;
+    res->backend = "none";
     res->refusal = NULL;
     res->rdev = 0;
-    memset(res->sense, 0, sizeof(res->sense));
 
     if (req->fd < 0) { /* not taken from the worker (session.c): no device to reach */
-        res->status = PRH_CHECK_CONDITION;
-        prh_sense_build(res->sense, PRH_SENSE_IO_ERROR);
+        answer_check(&res->ans, PRH_SENSE_IO_ERROR);
         return;
     }
-    prh_fd_inspect(req->fd, prh_opcode_writes(opcode), &fd);
+    prh_fd_inspect(req->fd, prh_opcode_writes(req->cdb[0]), &fd);
     res->rdev = fd.rdev;
-    if (prh_fd_precheck(req->cdb, &fd, &res->status, &code, &note)) {
-        if (res->status == PRH_CHECK_CONDITION)
-            prh_sense_build(res->sense, code);
+    if (prh_fd_precheck(req->cdb, &fd, &res->ans.status, &code, &note)) {
+        if (res->ans.status == PRH_CHECK_CONDITION)
+            prh_sense_build(res->ans.sense, code);
         return;
     }
-    /* An sg node is a whole LU; a block device is what sysfs says. */
-    enum prh_dev_kind kind =
-        fd.kind == PRH_FD_BLOCK ? prh_fshelper_classify(fd.rdev, req->fd) : PRH_DEV_WHOLE;
-    if (!prh_dev_kind_allowed(kind)) {
-        /* What the kernel answers a PR ioctl on a partition (EPERM). */
-        res->status = PRH_CHECK_CONDITION;
-        prh_sense_build(res->sense, PRH_SENSE_INVALID_OPCODE);
-        res->refusal = prh_dev_kind_refusal(kind);
-        return;
-    }
-    if (kind == PRH_DEV_MAP_WHOLE)
-        prh_execute_block(req, timeout_ms, res);
-    else
-        prh_execute_sg(req, timeout_ms, res);
-}
-
-void prh_execute_sg(const struct prh_request *req, unsigned timeout_ms,
-                    struct prh_result *res)
-{
-    uint8_t opcode = req->cdb[0];
-
-    /* PR IN offers the whole buffer, as qemu-pr-helper does; the device
-     * honours the allocation length and the reply is clamped to it. */
-    uint32_t dxfer_len = opcode == PRH_OP_PR_IN ? PRH_DATA_MAX : req->xfer_len;
-    /* A device that moves fewer bytes than it reports (no residual) must
-     * not hand QEMU the previous answer's bytes. */
-    if (opcode == PRH_OP_PR_OUT)
-        memcpy(res->data, req->param, req->xfer_len);
-    else
-        memset(res->data, 0, dxfer_len);
-
-    struct sg_io_hdr io;
-    memset(&io, 0, sizeof(io));
-    io.interface_id = 'S';
-    io.cmd_len = PRH_CDB_SIZE;
-    io.cmdp = (unsigned char *)req->cdb;
-    io.sbp = res->sense;
-    io.mx_sb_len = PRH_SENSE_SIZE;
-    io.timeout = timeout_ms;
-    io.dxfer_direction = opcode == PRH_OP_PR_IN ? SG_DXFER_FROM_DEV : SG_DXFER_TO_DEV;
-    io.dxferp = res->data;
-    io.dxfer_len = dxfer_len;
-
-    int rc = ioctl(req->fd, SG_IO, &io);
-    struct prh_sgio_outcome o = {
-        .ioctl_errno = rc < 0 ? errno : 0,
-        .host_status = io.host_status,
-        .driver_status = io.driver_status,
-        .device_status = io.status,
-        .resid = io.resid,
-    };
-    res->backend = PRH_BACKEND_SG;
-    res->status = prh_status_from_sgio(&o, res->sense);
-    if (res->status == PRH_GOOD && opcode == PRH_OP_PR_IN) {
-        uint32_t got = prh_transferred(dxfer_len, io.resid);
-        res->data_len = got < req->xfer_len ? got : req->xfer_len;
-    }
+    enum prh_dev_class cls = class_of(&fd, req->fd, &res->refusal);
+    struct prh_route_entry e = prh_route_of(PRH_MODE_SG_IO, cls, req->cdb, req->xfer_len);
+    if (run(e.route, req, timeout_ms, res) < 0)
+        run(e.fallback, req, timeout_ms, res);
+    if (e.mask_capabilities && res->ans.status == PRH_GOOD)
+        prh_block_mask_capabilities(res->ans.data, res->ans.data_len);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum { OPT_TIMEOUT = 256, OPT_WORKER, OPT_MAX_CLIENTS, OPT_MAX_PER_UID, OPT_MAX_PER_CGROUP, OPT_SOCKET_GROUP,
-       OPT_WORKER_USER, OPT_SPARE_WORKERS, OPT_KEEP_SYS_ADMIN };
+       OPT_WORKER_USER, OPT_SPARE_WORKERS, OPT_KEEP_SYS_ADMIN, OPT_NO_CAPABILITIES };
 
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -30,6 +30,7 @@ static const struct option long_options[] = {
     {"worker-user", required_argument, NULL, OPT_WORKER_USER},
     {"spare-workers", required_argument, NULL, OPT_SPARE_WORKERS},
     {"keep-sys-admin", no_argument, NULL, OPT_KEEP_SYS_ADMIN},
+    {"no-capabilities", no_argument, NULL, OPT_NO_CAPABILITIES},
     {NULL, 0, NULL, 0},
 };
 
@@ -165,6 +166,9 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
         case OPT_KEEP_SYS_ADMIN:
             o->keep_sys_admin = 1;
             break;
+        case OPT_NO_CAPABILITIES:
+            o->no_capabilities = 1;
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs an argument", offending(argv, name, sizeof(name)));
             return -1;
@@ -172,6 +176,12 @@ int prh_options_parse(int argc, char **argv, struct prh_options *o, char *err,
             snprintf(err, errlen, "unknown option %s (try --help)", offending(argv, name, sizeof(name)));
             return -1;
         }
+    }
+    if (o->no_capabilities && (o->keep_sys_admin || o->worker_user)) {
+        snprintf(err, errlen, "--no-capabilities keeps no capability and its workers share"
+                 " the monitor's user: --%s does not go with it",
+                 o->keep_sys_admin ? "keep-sys-admin" : "worker-user");
+        return -1;
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument: %s", argv[optind]);
@@ -220,7 +230,10 @@ void prh_options_usage(const char *argv0)
            "                            (default %u)\n"
            "      --keep-sys-admin      keep CAP_SYS_ADMIN too: kernels before 6.5\n"
            "                            allow reservations on multipath maps only\n"
-           "                            with it (see SECURITY.md)\n",
+           "                            with it (see SECURITY.md)\n"
+           "      --no-capabilities     no process keeps any capability: each worker\n"
+           "                            issues the block layer's PR ioctls on its\n"
+           "                            client's fd (Linux 6.19; see prhelper(8))\n",
            argv0, PRH_DEFAULT_PIDFILE, PRH_DEFAULT_SOCKET, PRH_DEFAULT_TIMEOUT_S,
            PRH_DEFAULT_WORKER, PRH_DEFAULT_MAX_CLIENTS, PRH_DEFAULT_SPARE_WORKERS);
 }

@@ -48,6 +48,7 @@ struct prh_options {
     const char *worker_user;  /* NULL: privdrop.h's default */
     unsigned spare_workers;
     int keep_sys_admin; /* block PR ioctls on kernels before 6.5 */
+    int no_capabilities; /* route.h's NO_CAPS mode */
     int trace_given; /* -T is accepted and ignored */
 };
 

@@ -194,10 +194,10 @@ static void log_command(struct prh_session *s, const struct prh_request *req,
     int prio = res->refusal ? LOG_WARNING : req->cdb[0] == PRH_OP_PR_OUT ? LOG_NOTICE : LOG_INFO;
     if (!prh_log_enabled(prio))
         return;
-    struct prh_sense sk = prh_sense_parse(res->sense);
+    struct prh_sense sk = prh_sense_parse(res->ans.sense);
     uint8_t sa = req->cdb[1] & 0x1f;
     const char *op = opcode_name(req->cdb[0]), *action = action_name(req->cdb[0], sa);
-    const char *backend = prh_backend_name(res->backend);
+    const char *backend = res->backend;
     char op_field[16]; /* "PR OUT" -> PR_OUT */
     snprintf(op_field, sizeof(op_field), "%s", op);
     for (char *c = op_field; *c; c++)
@@ -210,14 +210,14 @@ static void log_command(struct prh_session *s, const struct prh_request *req,
              "PRHELPER_STATUS=0x%02x\nPRHELPER_SENSE=%x/%02x/%02x\nPRHELPER_USEC=%ld\n"
              "PRHELPER_BACKEND=%s\n",
              major(res->rdev), minor(res->rdev), op_field, action,
-             req->cdb[2] & 0x0f, (unsigned)res->status, sk.key, sk.asc, sk.ascq, usec, backend);
+             req->cdb[2] & 0x0f, (unsigned)res->ans.status, sk.key, sk.asc, sk.ascq, usec, backend);
     client_log(s->mon, s, prio, fields,
                  "conn %lu peer pid %d uid %u gid %u: dev %u:%u %s %s (sa 0x%02x type 0x%x)"
                  " len %u -> status 0x%02x sense %x/%02x/%02x via %s, %ld us%s%s",
                  s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid, major(res->rdev),
                  minor(res->rdev), op, action, sa, req->cdb[2] & 0x0f, req->xfer_len,
-                 (unsigned)res->status, sk.key, sk.asc, sk.ascq,
-                 res->backend == PRH_BACKEND_NONE ? "none (device untouched)" : backend, usec,
+                 (unsigned)res->ans.status, sk.key, sk.asc, sk.ascq,
+                 strcmp(backend, "none") == 0 ? "none (device untouched)" : backend, usec,
                  res->refusal ? ": refused, the device is " : "", res->refusal ? res->refusal : "");
 }
 
@@ -237,13 +237,13 @@ static int answer_client(struct prh_session *s, const struct prh_request *req,
 {
     uint8_t header[PRH_REPLY_HEADER_SIZE];
 
-    if (prh_reply_allowed(req->cdb, req->xfer_len, res->status, res->data_len) < 0) {
+    if (prh_reply_allowed(req->cdb, req->xfer_len, res->ans.status, res->ans.data_len) < 0) {
         client_log(s->mon, s, LOG_ERR, NULL, "conn %lu: answer (status 0x%x, %u bytes) does not fit the request:"
-                " closing the connection", s->id, (unsigned)res->status, res->data_len);
+                " closing the connection", s->id, (unsigned)res->ans.status, res->ans.data_len);
         return -1;
     }
-    prh_reply_header_encode(header, res->status, res->data_len, res->sense);
-    if (prh_send_all(s->client_fd, header, sizeof(header), res->data, res->data_len) < 0) {
+    prh_reply_header_encode(header, res->ans.status, res->ans.data_len, res->ans.sense);
+    if (prh_send_all(s->client_fd, header, sizeof(header), res->ans.data, res->ans.data_len) < 0) {
         client_log(s->mon, s, LOG_INFO, NULL, "conn %lu: client gone before its answer: %s", s->id,
                    strerror(errno));
         return -1;

@@ -2,6 +2,10 @@
 
 #include <string.h>
 
+#include "reply.h"
+#include "route.h"
+#include "scsi.h"
+
 static enum prh_record_kind reject(struct prh_received *fds, const char **why,
                                    const char *text)
 {
@@ -92,5 +96,89 @@ enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
         return check_event(rec, len, fds, type, code, why);
     default:
         return reject(fds, why, "unknown record type");
+    }
+}
+
+/* Device numbers as the kernel makes them (MKDEV: 12 and 20 bits). */
+#define MAJOR_LIMIT (1u << 12)
+#define MINOR_LIMIT (1u << 20)
+
+static enum prh_record_kind check_classify(const uint8_t *rec, size_t len,
+                                           struct prh_received *fds,
+                                           struct prh_own_record *out, const char **why)
+{
+    struct prh_ipc_classify c;
+    if (len != sizeof(c))
+        return reject(fds, why, "classify record of wrong length");
+    if (fds->nfds != 0)
+        return reject(fds, why, "classify record with a descriptor");
+    memcpy(&c, rec, sizeof(c));
+    if (c.major >= MAJOR_LIMIT || c.minor >= MINOR_LIMIT || c.reserved != 0)
+        return reject(fds, why, "classify record with a device number out of range");
+    out->classify = c;
+    return PRH_RECORD_CLASSIFY;
+}
+
+static int status_known(int32_t status)
+{
+    return status == PRH_GOOD || status == PRH_CHECK_CONDITION || status == PRH_BUSY ||
+           status == PRH_RESERVATION_CONFLICT || status == PRH_TASK_SET_FULL;
+}
+
+/* A report says what the worker sent its client; it must be an answer
+ * the monitor itself could have sent (reply.h) by a route a worker runs. */
+static enum prh_record_kind check_report(const uint8_t *rec, size_t len,
+                                         struct prh_received *fds,
+                                         struct prh_own_record *out, const char **why)
+{
+    struct prh_ipc_report r;
+    uint32_t xfer = 0, param_len = 0;
+    struct prh_sense refusal;
+
+    if (len != sizeof(r))
+        return reject(fds, why, "report record of wrong length");
+    if (fds->nfds != 0)
+        return reject(fds, why, "report record with a descriptor");
+    memcpy(&r, rec, sizeof(r));
+    if (r.major >= MAJOR_LIMIT || r.minor >= MINOR_LIMIT || r.reserved != 0)
+        return reject(fds, why, "report record with a device number out of range");
+    if (prh_request_shape(r.cdb, &xfer, &param_len) != PRH_SHAPE_OK || r.xfer_len != xfer)
+        return reject(fds, why, "report record of a request that cannot be");
+    if (r.route >= PRH_ROUTE_MAX || r.route == PRH_ROUTE_MONITOR_SG_IO ||
+        r.route == PRH_ROUTE_MONITOR_IOCTL)
+        return reject(fds, why, "report record naming a route no worker takes");
+    if (!status_known(r.status) || prh_reply_allowed(r.cdb, r.xfer_len, r.status, r.data_len) < 0)
+        return reject(fds, why, "report record with an answer that does not fit");
+    if (r.status == PRH_CHECK_CONDITION ? r.sense_key == 0 || r.sense_key > 0x0f
+                                        : (r.sense_key | r.asc | r.ascq) != 0)
+        return reject(fds, why, "report record with sense that does not fit its status");
+    if (prh_route_refuses((enum prh_route)r.route, &refusal) && r.status != PRH_CHECK_CONDITION)
+        return reject(fds, why, "report record of a refusal that is no CHECK CONDITION");
+    out->report = r;
+    return PRH_RECORD_REPORT;
+}
+
+enum prh_record_kind prh_validate_own_record(const uint8_t *rec, size_t len,
+                                             struct prh_received *fds,
+                                             struct prh_own_record *out, uint32_t *code,
+                                             const char **why)
+{
+    uint32_t type;
+
+    if (fds->truncated)
+        return reject(fds, why, "record or descriptors truncated");
+    if (len < sizeof(type))
+        return reject(fds, why, "record shorter than its type");
+    memcpy(&type, rec, sizeof(type));
+    switch (type) {
+    case PRH_IPC_CLASSIFY:
+        return check_classify(rec, len, fds, out, why);
+    case PRH_IPC_REPORT:
+        return check_report(rec, len, fds, out, why);
+    case PRH_IPC_GOODBYE:
+    case PRH_IPC_NOTICE:
+        return check_event(rec, len, fds, type, code, why);
+    default:
+        return reject(fds, why, "unknown record type (a command, in the no-capability mode?)");
     }
 }

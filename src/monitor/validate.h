@@ -16,6 +16,8 @@ enum prh_record_kind {
     PRH_RECORD_COMMAND,
     PRH_RECORD_NOTICE,
     PRH_RECORD_GOODBYE,
+    PRH_RECORD_CLASSIFY, /* no-capability mode only */
+    PRH_RECORD_REPORT,
 };
 
 struct prh_request {
@@ -35,5 +37,17 @@ enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
                                          struct prh_received *fds,
                                          struct prh_request *req,
                                          uint32_t *code, const char **why);
+
+/* The records of a worker in the no-capability mode (ipc.h): CLASSIFY,
+ * REPORT, NOTICE, GOODBYE, each checked as above (a COMMAND is a
+ * violation there). CLASSIFY and REPORT are copied to *out. */
+struct prh_own_record {
+    struct prh_ipc_classify classify;
+    struct prh_ipc_report report;
+};
+enum prh_record_kind prh_validate_own_record(const uint8_t *rec, size_t len,
+                                             struct prh_received *fds,
+                                             struct prh_own_record *out, uint32_t *code,
+                                             const char **why);
 
 #endif

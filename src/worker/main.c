@@ -1,6 +1,7 @@
 /* prhelper-worker: speaks QEMU's protocol with one client and forwards
  * vetted requests to the monitor on fd 4, which answers the client itself
- * and then says DONE. It holds nothing worth stealing: no capabilities, no
+ * and then says DONE; in the no-capability mode it runs them itself
+ * (own_device.h). It holds nothing worth stealing: no capabilities, no
  * files, and a filter that kills it for any system call outside the few it
  * needs. It starts before it has a client; the monitor's ASSIGN record
  * brings the client's socket, which lands on fd 3. */
@@ -15,10 +16,12 @@
 #include "fdcheck.h"
 #include "fdio.h"
 #include "ipc.h"
+#include "own_device.h"
 #include "proto.h"
 #include "sandbox.h"
 
 static struct prh_conn conn;
+static int own_device; /* the no-capability mode: own_device.h */
 
 static void tell_monitor(uint32_t type, uint32_t code)
 {
@@ -98,7 +101,8 @@ static uint32_t handle_request(void)
     int fd = prh_conn_take_fd(&conn);
     prh_fd_inspect(fd, prh_opcode_writes(conn.cdb[0]), &info);
     if (!prh_fd_precheck(conn.cdb, &info, &status, &code, &note))
-        return forward_request(fd); /* closes it after DONE */
+        return own_device ? prh_own_device_serve(&conn, fd, &info) /* closes it */
+                          : forward_request(fd); /* closes it after DONE */
     /* Answer first: closing a client's file may block (a FUSE server that
      * never answers FLUSH), which then stalls this connection only. */
     uint32_t end = answer_locally(note, status, code) < 0 ? PRH_CLOSE_CLIENT_IO : 0;
@@ -150,11 +154,17 @@ static int wait_for_client(void)
     return -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *why = NULL;
 
-    if (prh_worker_sandbox(&why) < 0) {
+    /* The monitor's spawn passes the mode, and nothing else. */
+    own_device = argc == 2 && strcmp(argv[1], PRH_WORKER_NO_CAPS_ARG) == 0;
+    if (argc > 2 || (argc == 2 && !own_device)) {
+        fprintf(stderr, "prhelper-worker: started by prhelper only\n");
+        return 1;
+    }
+    if (prh_worker_sandbox(own_device, &why) < 0) {
         fprintf(stderr, "prhelper-worker: %s: %s\n", why, strerror(errno));
         return 1;
     }

@@ -15,6 +15,7 @@
 #include "defaults.h"
 #include "ipc.h"
 #include "seccomp_rules.h"
+#include "worker_device.h"
 
 
 static int capget_raw(struct __user_cap_data_struct data[2])
@@ -114,10 +115,13 @@ static const struct prh_rule serving[] = {
     PRH_ALLOW(exit_group),
 };
 
-static int load_filter(const char **why)
+static int load_filter(int own_device, const char **why)
 {
-    const struct prh_rule_table table = PRH_TABLE("worker serving", serving);
-    if (prh_seccomp_load(&table, 1, NULL) < 0) {
+    const struct prh_rule_table tables[] = {
+        PRH_TABLE("worker serving", serving),
+        prh_worker_device_rules, /* the no-capability mode only */
+    };
+    if (prh_seccomp_load(tables, own_device ? 2 : 1, NULL) < 0) {
         *why = "cannot load the seccomp filter";
         return -1;
     }
@@ -138,7 +142,7 @@ static int die_with_monitor(const char **why)
     return 0;
 }
 
-int prh_worker_sandbox(const char **why)
+int prh_worker_sandbox(int own_device, const char **why)
 {
     /* The monitor spawns with all blocked. SIGPIPE stays blocked: a
      * client gone mid-answer is EPIPE from writev, not our death. */
@@ -156,5 +160,5 @@ int prh_worker_sandbox(const char **why)
         *why = "cannot set no_new_privs";
         return -1;
     }
-    return load_filter(why);
+    return load_filter(own_device, why);
 }

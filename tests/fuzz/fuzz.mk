@@ -15,13 +15,12 @@ FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc/common -Isrc/monitor -Isrc/wor
 fuzz_src_conn := src/worker/conn.c $(COMMON_SRC)
 fuzz_src_validate := src/monitor/validate.c $(COMMON_SRC)
 fuzz_src_client := src/client/decode.c src/client/print.c $(COMMON_SRC)
-fuzz_src_block_pr := src/monitor/block_pr.c $(COMMON_SRC)
+fuzz_src_block_pr := $(COMMON_SRC)
 
 REPLAY_BINS := $(foreach h,$(FUZZ_HARNESSES),$(B)/tests/fuzz/replay_$(h))
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(COMMON_OBJ) \
-		$(B)/obj/worker/conn.o $(B)/obj/monitor/validate.o $(B)/obj/client/decode.o $(B)/obj/client/print.o \
-		$(B)/obj/monitor/block_pr.o
+		$(B)/obj/worker/conn.o $(B)/obj/monitor/validate.o $(B)/obj/client/decode.o $(B)/obj/client/print.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) $(patsubst src/%.c,$(B)/obj/%.o,$(fuzz_src_$*)) -o $@
 

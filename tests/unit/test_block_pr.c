@@ -1,5 +1,5 @@
 /* The translation between SCSI persistent reservations and the block
- * layer's PR ioctls (src/monitor/block_pr.c): the PR OUT table, its
+ * layer's PR ioctls (src/common/block_pr.c): the PR OUT table, its
  * refusals, result mapping and the PR IN payloads built from ioctl data. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -9,14 +9,14 @@ UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_NAMES))
 UNIT_RUNNER ?=
 
 $(UNIT_DIR)/test_conn: $(call obj,src/worker/conn.c src/common/fdio.c src/common/scsi.c src/common/proto.c)
-$(UNIT_DIR)/test_validate: $(call obj,src/monitor/validate.c src/common/fdio.c src/common/proto.c)
+$(UNIT_DIR)/test_validate: $(call obj,src/monitor/validate.c src/common/fdio.c src/common/proto.c src/common/reply.c src/common/route.c src/common/scsi.c)
 $(UNIT_DIR)/test_scsi: $(call obj,src/common/scsi.c)
 $(UNIT_DIR)/test_options: $(call obj,src/monitor/options.c)
 $(UNIT_DIR)/test_privdrop_ids: $(call obj,src/monitor/privdrop.c)
 $(UNIT_DIR)/test_privdrop_ids: UNIT_LIBS := -lcap-ng
 $(UNIT_DIR)/test_reply: $(call obj,src/common/reply.c src/common/proto.c)
 $(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c src/common/ipc.c)
-$(UNIT_DIR)/test_block_pr: $(call obj,src/monitor/block_pr.c src/common/scsi.c)
+$(UNIT_DIR)/test_block_pr: $(call obj,src/common/block_pr.c src/common/scsi.c)
 $(UNIT_DIR)/test_devfacts: $(call obj,src/monitor/devfacts.c)
 $(UNIT_DIR)/test_ratelimit: $(call obj,src/monitor/ratelimit.c)
 

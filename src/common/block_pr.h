@@ -1,8 +1,10 @@
 /* How a SCSI persistent-reservation command becomes one of the block
- * layer's PR ioctls (<linux/pr.h>) on a device-mapper map, where the kernel
- * sends it down every path, and how the ioctl's answer becomes a SCSI one.
- * The whole translation is stated here, once; execute_block.c runs it.
- * Pure: no I/O, so the unit tests and a fuzz target drive it directly. */
+ * layer's PR ioctls (<linux/pr.h>), and how the ioctl's answer becomes a
+ * SCSI one: on a device-mapper map, where the kernel sends it down every
+ * path, and in the no-capability mode on every device (route.h). The
+ * whole translation is stated here, once; pr_ioctl.c runs it, in the
+ * monitor or in a worker. Pure: no I/O, so the unit tests and a fuzz
+ * target drive it directly. */
 #ifndef PRH_BLOCK_PR_H
 #define PRH_BLOCK_PR_H
 
