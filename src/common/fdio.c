@@ -65,42 +65,59 @@ ssize_t prh_recv_with_fds(int sock, void *buf, size_t len, struct prh_received *
     return n;
 }
 
-int prh_send_record(int sock, const void *a, size_t alen, const void *b,
-                    size_t blen, int fd)
+/* One record of iov; with fds attached by sendmsg, else by writev: a
+ * filter then tells at the call that no descriptor can travel (the
+ * worker's has no sendmsg at all). */
+static int send_msg(int sock, struct iovec *iov, int niov, size_t total, const int *fds,
+                    int nfds)
 {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(sizeof(int) * 2)];
     } control;
-    struct iovec iov[2] = {
-        {.iov_base = (void *)a, .iov_len = alen},
-        {.iov_base = (void *)b, .iov_len = blen},
-    };
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = blen ? 2 : 1};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
     ssize_t n;
 
-    if (fd >= 0) {
+    if (nfds < 0 || nfds > 2) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (nfds > 0) {
         memset(&control, 0, sizeof(control));
         msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
     }
-    /* Without an fd, writev: a filter then tells at the call that no
-     * descriptor can travel (the worker's has no sendmsg at all). */
     do {
-        n = fd >= 0 ? sendmsg(sock, &msg, MSG_NOSIGNAL) : writev(sock, iov, (int)msg.msg_iovlen);
+        n = nfds > 0 ? sendmsg(sock, &msg, MSG_NOSIGNAL) : writev(sock, iov, niov);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
-    if ((size_t)n != alen + blen) {
+    if ((size_t)n != total) {
         errno = EMSGSIZE;
         return -1;
     }
     return 0;
+}
+
+int prh_send_record(int sock, const void *a, size_t alen, const void *b,
+                    size_t blen, int fd)
+{
+    struct iovec iov[2] = {
+        {.iov_base = (void *)a, .iov_len = alen},
+        {.iov_base = (void *)b, .iov_len = blen},
+    };
+    return send_msg(sock, iov, blen ? 2 : 1, alen + blen, &fd, fd >= 0 ? 1 : 0);
+}
+
+int prh_send_fds(int sock, const void *a, size_t alen, const int *fds, int nfds)
+{
+    struct iovec iov = {.iov_base = (void *)a, .iov_len = alen};
+    return send_msg(sock, &iov, 1, alen, fds, nfds);
 }
 
 int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t blen)

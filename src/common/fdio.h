@@ -28,6 +28,9 @@ void prh_received_close(struct prh_received *r);
 int prh_send_record(int sock, const void *a, size_t alen, const void *b,
                     size_t blen, int fd);
 
+/* One record of a with nfds (at most 2) descriptors attached. */
+int prh_send_fds(int sock, const void *a, size_t alen, const int *fds, int nfds);
+
 /* Writes all of a and then b (either may be empty) on a stream socket:
  * one writev unless the kernel takes less, then the rest; EINTR retried.
  * No fd ever travels. SIGPIPE must be ignored or blocked. Returns 0 or -1. */

@@ -16,7 +16,12 @@ struct prh_filter_pins {
     gid_t worker_gid;
 };
 
-/* Returns 0 or -1 (errno). */
-int prh_monitor_filter_load(const struct prh_filter_pins *pins);
+/* The monitor's, in either mode (route.h): in the no-capability mode it
+ * allows no SG_IO, no PR ioctl, no request fd from a worker and no
+ * process start. Returns 0 or -1 (errno). */
+int prh_monitor_filter_load(const struct prh_filter_pins *pins, int no_capabilities);
+
+/* The spawner's (spawner.h), which its workers run under too. */
+int prh_spawner_filter_load(const struct prh_filter_pins *pins);
 
 #endif

@@ -294,12 +294,18 @@ static void remember(dev_t rdev, uint64_t seq, uint64_t now, enum prh_dev_kind k
 
 enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd)
 {
-    struct request rq = {REQ_CLASSIFY, major(rdev), minor(rdev)};
-    struct answer a;
-    uint64_t seq = 0, now = prh_monotonic_ns();
-    enum prh_dev_kind kind;
+    uint64_t seq = 0;
     if (ioctl(fd, BLKGETDISKSEQ, &seq) < 0)
         seq = 0;
+    return prh_fshelper_classify_seq(rdev, seq);
+}
+
+enum prh_dev_kind prh_fshelper_classify_seq(dev_t rdev, uint64_t seq)
+{
+    struct request rq = {REQ_CLASSIFY, major(rdev), minor(rdev)};
+    struct answer a;
+    uint64_t now = prh_monotonic_ns();
+    enum prh_dev_kind kind;
     if (cached(rdev, seq, now, &kind))
         return kind;
     if (ask(&rq, &a) < 0 || a.value >= PRH_DEV_KIND_MAX)

@@ -17,6 +17,7 @@
 #define PRH_FSHELPER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "devfacts.h"
@@ -34,6 +35,10 @@ int prh_fshelper_start(const struct prh_listener *l, uid_t uid, gid_t gid, uid_t
  * the same number has another), so that a busy device costs one question
  * a second, not one a command. Any thread. */
 enum prh_dev_kind prh_fshelper_classify(dev_t rdev, int fd);
+
+/* The same, for a disk sequence number a worker read from its own fd
+ * (the no-capability mode, where the monitor holds no device fd). */
+enum prh_dev_kind prh_fshelper_classify_seq(dev_t rdev, uint64_t seq);
 
 /* Asks it to remove the socket file now (at a stop: the requests in
  * flight may still ask what their devices are; the helper ends when the

@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "filter.h"
+#include "kernel_probe.h"
 #include "landlock.h"
 #include "listener.h"
 #include "log.h"
@@ -30,6 +31,7 @@
 #include "privdrop.h"
 #include "fshelper.h"
 #include "session.h"
+#include "spawner.h"
 #include "spawn.h"
 
 /* At shutdown: a request in flight gets its SG_IO timeout plus this; a
@@ -41,6 +43,8 @@
 
 static struct prh_monitor monitor;
 static int daemonized;
+static pid_t spawner_pid = -1; /* the no-capability mode's (spawner.h) */
+static int spawner_died;
 
 /* One line, where someone will see it: stderr until -d detaches us. */
 static void __attribute__((noreturn)) fail(const char *msg)
@@ -114,6 +118,13 @@ static void reap_workers(void)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == spawner_pid) {
+            prh_log(LOG_ERR, "the worker spawner %d %s %d: no worker can start, stopping",
+                    (int)pid, WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            spawner_died = 1;
+            continue;
+        }
         if (WIFSIGNALED(status)) {
             int sig = WTERMSIG(status);
             prh_log(sig == SIGKILL ? LOG_INFO : LOG_WARNING,
@@ -135,6 +146,8 @@ static int handle_signals(int sfd)
         if (si.ssi_signo == SIGCHLD)
             reap_workers();
         else
+            stop = 1;
+        if (spawner_died)
             stop = 1;
         struct pollfd p = {sfd, POLLIN, 0};
         if (poll(&p, 1, 0) <= 0)
@@ -248,7 +261,19 @@ int main(int argc, char **argv)
     if (prh_resolve_worker_ids(o.worker_user, uid, gid, &wuid, &wgid, &shared_uid, err,
                                sizeof(err)) < 0)
         fail(err);
-    if (!shared_uid && (wuid != uid || wgid != gid) && !prh_can_change_ids()) {
+    if (o.no_capabilities) {
+        /* Nothing may change ids: the workers share ours (SECURITY.md). */
+        wuid = uid;
+        wgid = gid;
+        shared_uid = 0; /* by design, not a missing user: no warning */
+        char why_not[256];
+        if (!prh_kernel_has_pr_read_ioctls(PRH_KERNEL_BTF, why_not, sizeof(why_not))) {
+            snprintf(err, sizeof(err), "--no-capabilities needs the block layer's PR READ ioctls"
+                     " (Linux 6.19), and %s: not starting (without the option, the SG_IO mode"
+                     " serves this kernel)", why_not);
+            fail(err);
+        }
+    } else if (!shared_uid && (wuid != uid || wgid != gid) && !prh_can_change_ids()) {
         wuid = uid; /* a unit without CAP_SETUID/CAP_SETGID: see README */
         wgid = gid;
         shared_uid = 1;
@@ -258,7 +283,7 @@ int main(int argc, char **argv)
     int sfd = signal_fd();
     if (sfd < 0)
         fail("signalfd failed");
-    struct prh_spawn_config spawn = {.uid = wuid, .gid = wgid};
+    struct prh_spawn_config spawn = {.uid = wuid, .gid = wgid, .no_capabilities = o.no_capabilities};
     spawn.exe_fd = open_worker(o.worker_path, err, sizeof(err));
     if (spawn.exe_fd < 0)
         fail(err);
@@ -303,15 +328,22 @@ int main(int argc, char **argv)
         fail("cannot start the log writer thread");
     if (pid_fd >= 0 && prh_pidfile_write(pid_fd, o.pidfile, err, sizeof(err)) < 0)
         fail(err);
-    if (prh_drop_privileges(uid, gid, wuid, wgid, o.keep_sys_admin, &why) < 0) {
+    unsigned keep = o.no_capabilities ? 0
+                    : PRH_KEEP_SYS_RAWIO | (o.keep_sys_admin ? PRH_KEEP_SYS_ADMIN : 0);
+    if (prh_drop_privileges(uid, gid, wuid, wgid, keep, &why) < 0) {
         snprintf(err, sizeof(err), "cannot drop privileges: %s: %s", why, strerror(errno));
         fail(err);
     }
     if (o.trace_given)
         prh_log(LOG_INFO, "-T trace patterns are accepted for compatibility and ignored");
-    prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, workers uid %u"
-            " gid %u, SG_IO timeout %us", listener.activated ? "the activated socket" : o.socket_path,
-            uid, gid, wuid, wgid, o.timeout_s);
+    if (o.no_capabilities)
+        prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u with no"
+                " capability in any process: workers issue the PR ioctls on their clients'"
+                " fds", listener.activated ? "the activated socket" : o.socket_path, uid, gid);
+    else
+        prh_log(LOG_NOTICE, "prhelper " PRH_VERSION " serving %s as uid %u gid %u, workers uid %u"
+                " gid %u, SG_IO timeout %us", listener.activated ? "the activated socket" : o.socket_path,
+                uid, gid, wuid, wgid, o.timeout_s);
     if (o.keep_sys_admin)
         prh_log(LOG_INFO, "CAP_SYS_ADMIN kept for the block layer's PR ioctls on maps");
     if (proc_cgroup_fd < 0)
@@ -333,7 +365,13 @@ int main(int argc, char **argv)
     }
     if (landlocked == 0)
         prh_log(LOG_WARNING, "%s: only the seccomp filter limits what the monitor may run", landlock_why);
-    if (prh_monitor_filter_load(&pins) < 0) {
+    if (o.no_capabilities) {
+        /* Under Landlock, before our filter: the workers descend from it. */
+        spawner_pid = prh_spawner_start(&spawn, err, sizeof(err));
+        if (spawner_pid < 0)
+            fail(err);
+    }
+    if (prh_monitor_filter_load(&pins, o.no_capabilities) < 0) {
         snprintf(err, sizeof(err), "cannot load the seccomp filter: %s", strerror(errno));
         fail(err);
     }
@@ -346,5 +384,5 @@ int main(int argc, char **argv)
     drain(sfd, o.timeout_s);
     prh_log(LOG_NOTICE, "stopped");
     prh_log_stop_writer(LOG_FLUSH_MS);
-    return 0;
+    return spawner_died ? 1 : 0; /* a unit's Restart= brings it back */
 }

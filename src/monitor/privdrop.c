@@ -120,7 +120,7 @@ int prh_can_change_ids(void)
  * Started unprivileged, we cannot shed supplementary groups or the bounding
  * set (systemd's CapabilityBoundingSet=); neither lets us gain anything:
  * with no_new_privs no exec raises a capability. */
-static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int keep_sys_admin,
+static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, unsigned keep,
                   int started_as_root)
 {
     uid_t r, e, s;
@@ -139,7 +139,8 @@ static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, int keep_sys_adm
         return -1;
     capng_get_caps_process();
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-        int kept = cap == CAP_SYS_RAWIO || (keep_sys_admin && cap == CAP_SYS_ADMIN);
+        int kept = (cap == CAP_SYS_RAWIO && (keep & PRH_KEEP_SYS_RAWIO)) ||
+                   (cap == CAP_SYS_ADMIN && (keep & PRH_KEEP_SYS_ADMIN));
         if (kept && (capng_have_capability(CAPNG_EFFECTIVE, (unsigned)cap) != 1 ||
                      capng_have_capability(CAPNG_PERMITTED, (unsigned)cap) != 1))
             return -1;
@@ -181,11 +182,11 @@ static int change_ids(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, const char *
 }
 
 int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid,
-                        int keep_sys_admin, const char **why)
+                        unsigned keep, const char **why)
 {
     int started_as_root = getuid() == 0 || geteuid() == 0;
 
-    if (keep_sys_admin && !started_as_root) {
+    if ((keep & PRH_KEEP_SYS_ADMIN) && !started_as_root) {
         capng_get_caps_process();
         if (capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN) != 1) {
             *why = "--keep-sys-admin, but CAP_SYS_ADMIN is not ours to keep";
@@ -194,8 +195,9 @@ int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid
         }
     }
     capng_clear(CAPNG_SELECT_ALL);
-    if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_RAWIO) < 0 ||
-        (keep_sys_admin &&
+    if (((keep & PRH_KEEP_SYS_RAWIO) &&
+         capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_RAWIO) < 0) ||
+        ((keep & PRH_KEEP_SYS_ADMIN) &&
          capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_ADMIN) < 0)) {
         *why = "capng_update";
         return -1;
@@ -245,7 +247,7 @@ int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid
         *why = "PR_SET_NO_NEW_PRIVS";
         return -1;
     }
-    if (verify(uid, gid, worker_uid, worker_gid, keep_sys_admin, started_as_root) < 0) {
+    if (verify(uid, gid, worker_uid, worker_gid, keep, started_as_root) < 0) {
         *why = "privileges differ from the intended set after the drop";
         errno = EPERM;
         return -1;

@@ -1,8 +1,9 @@
 /* The monitor's privilege drop. After it: a non-root uid holding only
  * CAP_SYS_RAWIO (effective and permitted; with --keep-sys-admin also
  * CAP_SYS_ADMIN, which kernels before 6.5 demand for the block layer's PR
- * ioctls), empty bounding, inheritable and ambient sets, no_new_privs, not
- * dumpable.
+ * ioctls; with --no-capabilities nothing, and the workers share the
+ * monitor's ids, as nothing may change ids then), empty bounding,
+ * inheritable and ambient sets, no_new_privs, not dumpable.
  *
  * Two users: the monitor's (M) and the workers' (W). The monitor's ids
  * are real M, effective W, saved M. The kernel lets a process signal
@@ -43,8 +44,13 @@ int prh_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen);
  * CAP_SETUID and CAP_SETGID (a systemd unit's AmbientCapabilities=). */
 int prh_can_change_ids(void);
 
+/* What the drop keeps: CAP_SYS_RAWIO in the SG_IO mode, CAP_SYS_ADMIN
+ * with --keep-sys-admin, nothing at all with --no-capabilities. */
+#define PRH_KEEP_SYS_RAWIO 1u
+#define PRH_KEEP_SYS_ADMIN 2u
+
 /* Returns 0, or -1 with the failing step in *why (errno set). */
 int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid,
-                        int keep_sys_admin, const char **why);
+                        unsigned keep, const char **why);
 
 #endif

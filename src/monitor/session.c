@@ -12,13 +12,17 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "devfacts.h"
 #include "execute.h"
+#include "fshelper.h"
 #include "fdio.h"
 #include "ipc.h"
 #include "log.h"
 #include "peercgroup.h"
 #include "reply.h"
+#include "route.h"
 #include "scsi.h"
+#include "spawner.h"
 #include "validate.h"
 
 #define SESSION_STACK_SIZE (256 * 1024)
@@ -41,6 +45,7 @@ struct prh_session {
     int ipc_fd;
     pid_t worker;
     int pidfd;                /* the worker's: its request fds are taken through it */
+    int lifeline;             /* no-capability mode: the worker lives while it is open */
     int told_no_getfd;        /* the reason pidfd_getfd fails was logged */
     unsigned cgroup_epoch;    /* the monitor's cgroup when the worker started:
                                * a ready one is listed only while current */
@@ -62,6 +67,7 @@ void prh_monitor_init(struct prh_monitor *m, const struct prh_options *o,
     m->max_per_cgroup = o->max_per_cgroup;
     m->spare_workers = o->spare_workers;
     m->spawn = *spawn;
+    m->no_capabilities = o->no_capabilities;
     pthread_mutex_init(&m->log_lock, NULL);
     prh_ratelimit_init(&m->client_lines, CLIENT_LINES_PER_S, CLIENT_LINES_BURST);
 }
@@ -347,6 +353,96 @@ static void serve(struct prh_session *s)
     }
 }
 
+/* ---- the no-capability mode -------------------------------------------- */
+
+/* Why route.h refused, worded after log_command's "the device is". */
+static const char *route_refusal(enum prh_route route, dev_t rdev)
+{
+    switch (route) {
+    case PRH_ROUTE_REFUSED_DEVICE:
+        return prh_dev_kind_refusal(prh_fshelper_classify_seq(rdev, 0));
+    case PRH_ROUTE_REFUSED_SG_NODE:
+        return "an sg node, which has no PR ioctls: give QEMU the disk's block device";
+    case PRH_ROUTE_REFUSED_COMMAND:
+        return "reached through the block layer's PR ioctls, which cannot express this command";
+    case PRH_ROUTE_REFUSED_NO_IOCTL:
+        return "without the PR READ ioctls (its kernel or its driver)";
+    default:
+        return NULL;
+    }
+}
+
+/* The audit line of a request the worker ran, from its report (every
+ * field the worker's word: SECURITY.md). */
+static void log_report(struct prh_session *s, const struct prh_ipc_report *r)
+{
+    struct prh_result *res = &s->result;
+    struct prh_request req;
+
+    memset(&req, 0, sizeof(req));
+    memcpy(req.cdb, r->cdb, sizeof(req.cdb));
+    req.xfer_len = r->xfer_len;
+    req.fd = req.worker_fd = -1;
+    memset(res->ans.sense, 0, sizeof(res->ans.sense));
+    res->ans.status = r->status;
+    res->ans.data_len = r->data_len;
+    if (r->status == PRH_CHECK_CONDITION)
+        prh_sense_build(res->ans.sense, (struct prh_sense){r->sense_key, r->asc, r->ascq});
+    res->rdev = makedev(r->major, r->minor);
+    res->backend = prh_route_name((enum prh_route)r->route);
+    res->refusal = route_refusal((enum prh_route)r->route, res->rdev);
+    log_command(s, &req, res, (long)r->usec);
+    if (r->err == EPERM && r->cdb[0] == PRH_OP_PR_OUT)
+        client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu: dev %u:%u refused a PR ioctl (EPERM):"
+                   " a partition, or a kernel before 6.5", s->id, r->major, r->minor);
+}
+
+/* The worker's questions and reports, until it says goodbye, goes away or
+ * misbehaves. */
+static void serve_own(struct prh_session *s)
+{
+    for (;;) {
+        struct prh_received fds;
+        struct prh_own_record rec;
+        uint32_t code;
+        const char *why;
+
+        ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
+        if (n <= 0) {
+            client_log(s->mon, s, n < 0 && errno != ECONNRESET ? LOG_WARNING : LOG_INFO, NULL,
+                       "conn %lu: worker %d went away", s->id, (int)s->worker);
+            prh_received_close(&fds);
+            return;
+        }
+        switch (prh_validate_own_record(s->record, (size_t)n, &fds, &rec, &code, &why)) {
+        case PRH_RECORD_NOTICE:
+            client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu peer pid %d: %s", s->id,
+                       (int)s->peer.pid, prh_note_text(code));
+            break;
+        case PRH_RECORD_GOODBYE:
+            client_log(s->mon, s, code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING, NULL,
+                       "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
+                       prh_close_text(code));
+            return;
+        case PRH_RECORD_CLASSIFY: {
+            dev_t rdev = makedev(rec.classify.major, rec.classify.minor);
+            enum prh_dev_kind kind = prh_fshelper_classify_seq(rdev, rec.classify.diskseq);
+            struct prh_ipc_event ev = {PRH_IPC_CLASS, prh_dev_kind_class(kind)};
+            if (prh_send_record(s->ipc_fd, &ev, sizeof(ev), NULL, 0, -1) < 0)
+                return;
+            break;
+        }
+        case PRH_RECORD_REPORT:
+            log_report(s, &rec.report);
+            break;
+        default:
+            client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the"
+                       " protocol (%s): killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
+            return;
+        }
+    }
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static int spawn(struct prh_session *s)
@@ -354,7 +450,10 @@ static int spawn(struct prh_session *s)
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return -1;
-    s->worker = prh_spawn_worker(&s->mon->spawn, pair[1], &s->pidfd);
+    if (s->mon->no_capabilities)
+        s->worker = prh_spawner_spawn(pair[1], &s->lifeline);
+    else
+        s->worker = prh_spawn_worker(&s->mon->spawn, pair[1], &s->pidfd);
     prh_close(pair[1]);
     if (s->worker < 0) {
         prh_close(pair[0]);
@@ -378,7 +477,8 @@ static int hand_over(struct prh_session *s)
         return 0;
     prh_close(s->ipc_fd);
     prh_close(s->pidfd);
-    s->ipc_fd = s->pidfd = -1;
+    prh_close(s->lifeline); /* that worker dies */
+    s->ipc_fd = s->pidfd = s->lifeline = -1;
     return spawn(s) < 0 ? -1 : assign(s);
 }
 
@@ -386,6 +486,7 @@ static void session_free(struct prh_session *s)
 {
     prh_close(s->ipc_fd);
     prh_close(s->pidfd);
+    prh_close(s->lifeline);
     prh_close(s->client_fd);
     pthread_cond_destroy(&s->assigned);
     free(s);
@@ -444,7 +545,8 @@ static void *session_thread(void *arg)
     struct prh_session *s = arg;
     struct prh_monitor *m = s->mon;
 
-    take_workers_real_ids(m);
+    if (!m->no_capabilities) /* no pidfd_getfd there */
+        take_workers_real_ids(m);
 
     if (s->client_fd < 0 && !wait_for_client(s)) {
         session_free(s);
@@ -458,7 +560,10 @@ static void *session_thread(void *arg)
         client_log(m, NULL, LOG_NOTICE, fields, "conn %lu from pid %d uid %u gid %u cgroup %llu:"
                    " worker %d", s->id, (int)s->peer.pid, s->peer.uid, s->peer.gid,
                    (unsigned long long)s->peer_cgroup, (int)s->worker);
-        serve(s);
+        if (m->no_capabilities)
+            serve_own(s);
+        else
+            serve(s);
     }
     unsigned long dropped = prh_ratelimit_flush(&s->lines);
     if (dropped)
@@ -478,7 +583,7 @@ static struct prh_session *session_new(struct prh_monitor *m)
     if (!s)
         return NULL;
     s->mon = m;
-    s->client_fd = s->ipc_fd = s->pidfd = -1;
+    s->client_fd = s->ipc_fd = s->pidfd = s->lifeline = -1;
     prh_ratelimit_init(&s->lines, CONN_LINES_PER_S, CONN_LINES_BURST);
     pthread_cond_init(&s->assigned, NULL);
     return s;

@@ -28,6 +28,7 @@ struct prh_monitor {
     int told_no_cgroup;      /* the kernel cannot tell a peer's cgroup: said once */
     unsigned spare_workers;  /* sessions kept ready for the next clients */
     struct prh_spawn_config spawn;
+    int no_capabilities;     /* route.h's NO_CAPS mode: workers serve, via the spawner */
     atomic_int stopping;
     pthread_mutex_t lock;    /* guards the fields below */
     struct prh_session *active; /* serving a client */

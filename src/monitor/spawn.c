@@ -26,6 +26,7 @@ static int become_worker(void *arg)
     struct child_args *a = arg;
     const struct prh_spawn_config *c = a->c;
     static char *const argv[] = {"prhelper-worker", NULL};
+    static char *const argv_no_caps[] = {"prhelper-worker", PRH_WORKER_NO_CAPS_ARG, NULL};
     static char *const envp[] = {NULL};
 
     /* Ids first: changing them clears the parent-death signal. */
@@ -51,7 +52,8 @@ static int become_worker(void *arg)
         syscall(SYS_close_range, c->exe_fd + 1, ~0U, 0) < 0)
         goto fail;
 
-    syscall(SYS_execveat, c->exe_fd, "", argv, envp, AT_EMPTY_PATH);
+    syscall(SYS_execveat, c->exe_fd, "", c->no_capabilities ? argv_no_caps : argv, envp,
+            AT_EMPTY_PATH);
 fail:
     a->err = errno ? errno : EINVAL;
     syscall(SYS_exit, 127);

@@ -17,6 +17,7 @@ struct prh_spawn_config {
     int devnull_fd;
     uid_t uid;       /* the workers' own ids (privdrop.h) */
     gid_t gid;
+    int no_capabilities; /* the worker's mode (route.h), its one argument */
 };
 
 /* vfork-style (the child shares our memory until it execs, so the cost

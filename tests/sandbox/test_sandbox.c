@@ -31,6 +31,8 @@
 #include <cmocka.h>
 
 #include "block_pr.h"
+#include <linux/fs.h>
+#include "pr_ioctl.h"
 #include "filter.h"
 #include "landlock.h"
 #include "ipc.h"
@@ -52,33 +54,41 @@ enum sandbox {
     MONITOR, /* the monitor's filter */
     STACKED, /* what a real worker runs under: the monitor's filter, the
               * spawn child's change of ids, then the worker's set-up */
+    /* The no-capability mode's (route.h) */
+    MONITOR_NO_CAPS, /* the monitor's filter in that mode */
+    SPAWNER,         /* the spawner's filter (spawner.h) */
+    WORKER_NO_CAPS,  /* the worker's set-up in that mode */
+    STACKED_NO_CAPS, /* a real worker of that mode: the spawner's filter,
+                      * the change of ids, the worker's set-up */
 };
 
 /* As main.c confines the monitor: Landlock where the kernel has it, then
  * the filter. */
-static int load_monitor_filter(void)
+static int load_monitor_filter(enum sandbox sb)
 {
     struct prh_filter_pins pins = {worker_exe_fd, proc_cgroup_fd, WORKER_ID, WORKER_ID};
     const char *why;
     if (prh_landlock_confine(worker_exe_fd, &why) < 0)
         return -1;
-    return prh_monitor_filter_load(&pins);
+    if (sb == SPAWNER || sb == STACKED_NO_CAPS)
+        return prh_spawner_filter_load(&pins);
+    return prh_monitor_filter_load(&pins, sb == MONITOR_NO_CAPS);
 }
 
 static int enter(enum sandbox sb)
 {
     const char *why;
-    if (sb == WORKER)
-        return prh_worker_sandbox(&why);
-    if (load_monitor_filter() < 0)
+    if (sb == WORKER || sb == WORKER_NO_CAPS)
+        return prh_worker_sandbox(sb == WORKER_NO_CAPS, &why);
+    if (load_monitor_filter(sb) < 0)
         return -1;
-    if (sb == MONITOR)
+    if (sb == MONITOR || sb == MONITOR_NO_CAPS || sb == SPAWNER)
         return 0;
     /* As spawn.c's child does: raw calls, all three ids. */
     if (syscall(SYS_setresgid, WORKER_ID, WORKER_ID, WORKER_ID) < 0 ||
         syscall(SYS_setresuid, WORKER_ID, WORKER_ID, WORKER_ID) < 0)
         return -1;
-    return prh_worker_sandbox(&why);
+    return prh_worker_sandbox(sb == STACKED_NO_CAPS, &why);
 }
 
 /* Child: sandbox, probe, then _exit(SURVIVED) if the probe came back.
@@ -153,6 +163,19 @@ static long do_ioctl_pr_all(void)
         syscall(SYS_ioctl, 0, requests[i], arg);
     return 0;
 }
+/* One PR request (pr_index into pr_ioctl.h's list) on fd pr_fd. */
+static int pr_index, pr_fd;
+static long do_ioctl_pr_one(void)
+{
+    uint8_t arg[32] = {0};
+    return syscall(SYS_ioctl, pr_fd, prh_pr_ioctl_requests[pr_index], arg);
+}
+static long do_ioctl_sgio_device_fd(void) { return syscall(SYS_ioctl, PRH_WORKER_DEVICE_FD, SG_IO, 0); }
+static long do_ioctl_tty_device_fd(void) { struct termios t; return syscall(SYS_ioctl, PRH_WORKER_DEVICE_FD, TCGETS, &t); }
+static long do_ioctl_diskseq_device_fd(void) { uint64_t q; return syscall(SYS_ioctl, PRH_WORKER_DEVICE_FD, BLKGETDISKSEQ, &q); }
+static long do_dup3_to_device_fd(void) { return syscall(SYS_dup3, 0, PRH_WORKER_DEVICE_FD, O_CLOEXEC); }
+static long do_dup3_elsewhere(void) { return syscall(SYS_dup3, 0, PRH_WORKER_DEVICE_FD + 1, O_CLOEXEC); }
+static long do_clone_process(void) { return syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0) == 0 ? (syscall(SYS_exit, 0), 0) : 0; }
 static long do_ioctl_pr_high(void) { return syscall(SYS_ioctl, 0, (1UL << 32) | IOC_PR_REGISTER, 0); }
 static long do_pread_proc_devices(void) { char b[64]; return syscall(SYS_pread64, proc_devices_fd, b, sizeof(b), 0); }
 static long do_pread_proc_cgroup(void) { char b[64]; return syscall(SYS_pread64, proc_cgroup_fd, b, sizeof(b), 0); }
@@ -339,6 +362,66 @@ static void stacked_worker_forbids(void **s)
 }
 static void stacked_worker_survives_stop(void **s) { (void)s; assert_int_equal(run_in_child(STACKED, do_restart_syscall, 1), SURVIVED); }
 
+/* The no-capability mode. Its monitor: no SG_IO, no PR ioctl on any fd,
+ * no request fd from a worker, no process; threads and serving as ever. */
+static void monitor_no_caps_forbids_every_device_call(void **s)
+{
+    (void)s;
+    expect_killed(MONITOR_NO_CAPS, do_ioctl_sgio);
+    for (pr_fd = 0; pr_fd <= PRH_WORKER_DEVICE_FD; pr_fd += PRH_WORKER_DEVICE_FD)
+        for (pr_index = 0; pr_index < 8; pr_index++)
+            expect_killed(MONITOR_NO_CAPS, do_ioctl_pr_one);
+    expect_killed(MONITOR_NO_CAPS, do_pidfd_getfd);
+    expect_killed(MONITOR_NO_CAPS, do_clone_process);
+    expect_killed(MONITOR_NO_CAPS, do_fork);
+    expect_killed(MONITOR_NO_CAPS, do_execveat_other);
+}
+static void monitor_no_caps_serves(void **s) { (void)s; expect_allowed(MONITOR_NO_CAPS, do_poll_sleep); expect_allowed(MONITOR_NO_CAPS, do_getpid); }
+/* Its worker: the PR ioctls and the disk sequence number on the device fd
+ * only, nothing else new; the SG_IO mode's worker has none of them. */
+static void worker_no_caps_pr_ioctls_on_device_fd_only(void **s)
+{
+    (void)s;
+    for (pr_index = 0; pr_index < 8; pr_index++) {
+        pr_fd = PRH_WORKER_DEVICE_FD;
+        expect_allowed(WORKER_NO_CAPS, do_ioctl_pr_one);
+        expect_allowed(STACKED_NO_CAPS, do_ioctl_pr_one);
+        expect_killed(WORKER, do_ioctl_pr_one);
+        pr_fd = PRH_WORKER_CLIENT_FD;
+        expect_killed(WORKER_NO_CAPS, do_ioctl_pr_one);
+        pr_fd = PRH_WORKER_DEVICE_FD + 1;
+        expect_killed(WORKER_NO_CAPS, do_ioctl_pr_one);
+    }
+    expect_allowed(WORKER_NO_CAPS, do_ioctl_diskseq_device_fd);
+    expect_killed(WORKER_NO_CAPS, do_ioctl_sgio_device_fd);
+    expect_killed(WORKER_NO_CAPS, do_ioctl_tty_device_fd);
+    expect_killed(WORKER_NO_CAPS, do_ioctl_sgio);
+    expect_allowed(WORKER_NO_CAPS, do_dup3_to_device_fd);
+    expect_killed(WORKER_NO_CAPS, do_dup3_elsewhere);
+    expect_killed(WORKER, do_dup3_to_device_fd);
+    expect_killed(WORKER_NO_CAPS, do_openat);
+    expect_killed(WORKER_NO_CAPS, do_sendmsg_fd_monitor);
+}
+static void stacked_no_caps_worker_starts_and_serves(void **s)
+{
+    (void)s;
+    expect_allowed(STACKED_NO_CAPS, do_worker_io);
+    expect_killed(STACKED_NO_CAPS, do_ioctl_sgio_device_fd);
+    expect_killed(STACKED_NO_CAPS, do_openat);
+    expect_killed(STACKED_NO_CAPS, do_kill);
+}
+/* The spawner: no path, no SG_IO, no other ioctl. */
+static void spawner_forbids(void **s)
+{
+    (void)s;
+    expect_killed(SPAWNER, do_openat);
+    expect_killed(SPAWNER, do_ioctl_sgio);
+    expect_killed(SPAWNER, do_ioctl_tty);
+    expect_killed(SPAWNER, do_pidfd_getfd);
+    expect_killed(SPAWNER, do_socket);
+    expect_killed(SPAWNER, do_execveat_other);
+}
+
 /* Monitor: SG_IO and the block PR requests are its ioctls; pread only of
  * /proc/devices and /proc/self/cgroup; no paths, no sockets, no other exec. */
 static void monitor_allows_sgio(void **s) { (void)s; expect_allowed(MONITOR, do_ioctl_sgio); }
@@ -428,6 +511,11 @@ int main(void)
         cmocka_unit_test(stacked_worker_starts_and_serves),
         cmocka_unit_test(stacked_worker_forbids),
         cmocka_unit_test(stacked_worker_survives_stop),
+        cmocka_unit_test(monitor_no_caps_forbids_every_device_call),
+        cmocka_unit_test(monitor_no_caps_serves),
+        cmocka_unit_test(worker_no_caps_pr_ioctls_on_device_fd_only),
+        cmocka_unit_test(stacked_no_caps_worker_starts_and_serves),
+        cmocka_unit_test(spawner_forbids),
         cmocka_unit_test(monitor_allows_sgio),
         cmocka_unit_test(monitor_allows_block_pr),
         cmocka_unit_test(monitor_reads_its_proc_files_only),

@@ -1308,6 +1308,8 @@ t_apparmor() {
 	apparmor_parser -R /etc/apparmor.d/usr.sbin.prhelper >/dev/null 2>&1
 }
 
+. /opt/prh/nocap-tests.sh # section 18: t_nocap, t_nocap_preempt_abort
+
 # ======================================================================
 [ "$MODE" = lib ] && return 0
 if [ "$MODE" = bench ]; then
@@ -1316,7 +1318,7 @@ if [ "$MODE" = bench ]; then
 else
 	start_helpers -v || exit 0
 	ok "prhelper and qemu-pr-helper started"
-	for t in t_prin t_prout t_twohost t_errors t_safety t_whole_lu t_diff t_privs t_block t_mpath t_qemu t_stress; do
+	for t in t_prin t_prout t_twohost t_errors t_safety t_whole_lu t_diff t_privs t_block t_mpath t_qemu t_stress t_nocap; do
 		ts=$(date +%s)
 		$t
 		note "$t took $(( $(date +%s) - ts )) s"
@@ -1331,6 +1333,6 @@ if grep -qiE 'assert|segfault|sanitizer|bad system call|killed by signal' $T/prh
 fi
 if [ "$MODE" = check ]; then
 	t_apparmor
-	start_helpers -v && { t_mpath_preempt_abort; t_preempt_abort; }
+	start_helpers -v && { t_mpath_preempt_abort; t_preempt_abort; t_nocap_preempt_abort; }
 fi
 echo complete >/tmp/guest-tests.done # guest-init.sh fails a run without it

@@ -172,7 +172,8 @@ make -s -C "$TOP" B="$WORK/build" "$WORK/build/prhelper" "$WORK/build/prhelper-w
 	"$WORK/build/prhelper-client" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; echo "0 passed, 1 failed"; exit 1; }
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -static -pthread \
-	-I"$TOP/src/common" "$HERE/vmtest.c" "$TOP/src/common/fdio.c" "$TOP/src/common/reply.c" -o "$WORK/vmtest"
+	-I"$TOP/src/common" "$HERE/vmtest.c" "$TOP/src/common/fdio.c" "$TOP/src/common/reply.c" \
+	"$TOP/src/common/pr_ioctl.c" "$TOP/src/common/block_pr.c" "$TOP/src/common/scsi.c" -o "$WORK/vmtest"
 
 # The nested test program (guestprog/): freestanding, 32-bit, multiboot.
 GPFLAGS="-m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib -O2 -std=c11 \
@@ -280,7 +281,7 @@ TESTS=$HERE/guest-tests.sh
 [ "$MODE" = suite ] && TESTS=$HERE/suite-tests.sh
 cp "${VM_TESTS:-$TESTS}" "$R/opt/prh/guest-tests.sh"
 cp "$HERE/guest-tests.sh" "$R/opt/prh/guest-lib.sh" # its functions, for suite-tests.sh
-cp "$HERE/migration-tests.sh" "$R/opt/prh/"
+cp "$HERE/migration-tests.sh" "$HERE/nocap-tests.sh" "$R/opt/prh/"
 [ -d "$WORK/install" ] && cp -a "$WORK/install" "$R/opt/prh/install"
 chmod 755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"

@@ -39,7 +39,7 @@ inner) ;;
 	mount -t ext4 /dev/vda $LV || die "mount the $SUITE root"
 	cp -a /opt/prh/install/. $LV/ || die "copy the installed tree"
 	mkdir -p $LV/opt/prh
-	cp /opt/prh/guest-tests.sh /opt/prh/guest-lib.sh /opt/prh/migration-tests.sh /opt/prh/prtest.elf \
+	cp /opt/prh/guest-tests.sh /opt/prh/guest-lib.sh /opt/prh/migration-tests.sh /opt/prh/nocap-tests.sh /opt/prh/prtest.elf \
 		/opt/prh/vmtest $LV/opt/prh/
 	cp /bin/busybox $LV/opt/prh/busybox
 	# PID 1 shares its root with the kernel's threads, from which LIO

@@ -20,8 +20,11 @@
  *       STATUS data) is printed relative to the first one seen ("g+N").
  *   hold SOCK SECONDS                      keep one connection open
  *   stress SOCK DEV CONNS SECONDS          mixed PR IN/OUT on CONNS connections
- *   lat SOCK|- DEV COUNT                   READ KEYS latency (- = direct SG_IO):
- *       prints "median_us=M p99_us=P max_us=X n=N"
+ *   lat SOCK|-|ioctl DEV COUNT [register]  READ KEYS latency (- = direct SG_IO,
+ *       ioctl = the block layer's PR ioctls, directly); with register,
+ *       REGISTER AND IGNORE EXISTING KEY of key 0xa1 instead (DEV opened
+ *       read-write): prints "median_us=M p99_us=P max_us=X n=N"
+ *   DEV may be fd:N, an fd inherited open
  *   tput SOCK DEV CONNS SECONDS            READ KEYS throughput
  *   qmp SOCK SECONDS [JSON...]             a QMP client: negotiates, sends
  *       each JSON command and each line read from stdin, and prints
@@ -49,6 +52,7 @@
 
 #include "fdio.h"
 #include "hex.h"
+#include "pr_ioctl.h"
 #include "proto.h"
 #include "reply.h"
 
@@ -240,10 +244,14 @@ static void print_reply(const struct reply *r, int gen_rel, uint32_t *gen_base, 
 	fflush(stdout);
 }
 
+/* DEV is a path, or fd:N for an fd inherited open (a process that could
+ * not open the device itself: no permission check again). */
 static int open_dev(const char *dev, const char *mode)
 {
 	int fl = strcmp(mode, "rw") == 0 ? O_RDWR : O_RDONLY;
 
+	if (strncmp(dev, "fd:", 3) == 0)
+		return fcntl(atoi(dev + 3), F_DUPFD_CLOEXEC, 3);
 	return open(dev, fl | O_NONBLOCK | O_CLOEXEC);
 }
 
@@ -579,17 +587,39 @@ static int cmd_lat(int argc, char **argv)
 
 	if (argc < 4 || (count = atoi(argv[3])) < 1)
 		return 2;
+	int reg = argc > 4 && strcmp(argv[4], "register") == 0;
+	int by_ioctl = strcmp(argv[1], "ioctl") == 0;
+	uint8_t param[24] = {0};
+	static struct prh_answer ans;
 	t = calloc((size_t)count, sizeof(*t));
-	fd = open_dev(argv[2], "ro");
+	fd = open_dev(argv[2], reg ? "rw" : "ro");
 	if (!t || fd < 0)
 		return 3;
-	if (strcmp(argv[1], "-") != 0 && (s = helper_connect(argv[1], 0, NULL)) < 0)
+	if (strcmp(argv[1], "-") != 0 && !by_ioctl && (s = helper_connect(argv[1], 0, NULL)) < 0)
 		return 3;
 	mk_prin(cdb, 0, 8192);
+	if (reg) { /* REGISTER AND IGNORE EXISTING KEY, service action key 0xa1 */
+		memset(cdb, 0, sizeof(cdb));
+		cdb[0] = 0x5f;
+		cdb[1] = 0x06;
+		cdb[8] = sizeof(param);
+		param[15] = 0xa1;
+	}
 	for (int i = 0; i < count; i++) {
 		double t0 = now_us();
-		int r = s < 0 ? do_sgio(fd, cdb, buf, 8192, 0, &g_reply)
-			      : helper_request(s, fd, cdb, NULL, 0, &g_reply);
+		int err, r;
+		if (by_ioctl) {
+			prh_pr_ioctl_run(fd, cdb, param, reg ? sizeof(param) : 8192, &ans, &err);
+			g_reply.status = ans.status;
+			r = 0;
+		} else if (s < 0) {
+			if (reg)
+				memcpy(buf, param, sizeof(param));
+			r = do_sgio(fd, cdb, buf, reg ? sizeof(param) : 8192, reg, &g_reply);
+		} else {
+			r = helper_request(s, fd, cdb, reg ? param : NULL, reg ? sizeof(param) : 0,
+					   &g_reply);
+		}
 		t[i] = now_us() - t0;
 		if (r < 0 || g_reply.status != 0) {
 			printf("error at %d\n", i);
