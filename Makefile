@@ -35,13 +35,19 @@ WORKER_OBJ := $(patsubst src/%.c,$(B)/static/%.o,$(WORKER_SRC) $(COMMON_SRC))
 
 PROGRAMS := $(B)/prhelper $(B)/prhelper-worker $(B)/prhelper-client
 
-all: $(PROGRAMS) $(B)/systemd/prhelper@.service
+all: $(PROGRAMS) $(B)/systemd/prhelper@.service $(B)/systemd/prhelper-no-capabilities.service \
+	$(B)/systemd/prhelper-no-capabilities.socket
 
 # The per-VM template is the shared unit with its socket's instance name:
 # one set of hardening settings, in systemd/prhelper.service.
 $(B)/systemd/prhelper@.service: systemd/prhelper.service
 	@mkdir -p $(dir $@)
 	sed -e 's/^Description=\(.*\)/Description=\1 for %i/' -e 's/prhelper\.socket/prhelper@%i.socket/' $< > $@
+
+# The no-capability mode's units: the shared ones, edited by one sed script.
+$(B)/systemd/prhelper-no-capabilities.%: systemd/prhelper.% systemd/no-capabilities.sed
+	@mkdir -p $(dir $@)
+	sed -f systemd/no-capabilities.sed $< > $@
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -80,7 +86,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS := systemd/prhelper.socket systemd/prhelper.service systemd/prhelper@.socket \
-	$(B)/systemd/prhelper@.service
+	$(B)/systemd/prhelper@.service $(B)/systemd/prhelper-no-capabilities.service \
+	$(B)/systemd/prhelper-no-capabilities.socket
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)

@@ -37,6 +37,15 @@ verify_units() {
 if [ -x "$BIN" ] && [ -e "$TEMPLATE" ]; then
     verify_units prhelper systemd/prhelper.service systemd/prhelper.socket
     verify_units prhelper@vm1 "$TEMPLATE" systemd/prhelper@.socket
+    NOCAPS=$(dirname "$BIN")/systemd/prhelper-no-capabilities
+    if [ -e "$NOCAPS.service" ] && [ -e "$NOCAPS.socket" ]; then
+        verify_units prhelper-no-capabilities "$NOCAPS.service" "$NOCAPS.socket"
+        check "no-capabilities: no capability granted, --no-capabilities given, PrivateDevices" sh -c \
+            "! grep -q '^AmbientCapabilities=' '$NOCAPS.service' && grep -qx 'CapabilityBoundingSet=' '$NOCAPS.service' &&
+             grep -q '^ExecStart=.* --no-capabilities\$' '$NOCAPS.service' && grep -qx 'PrivateDevices=yes' '$NOCAPS.service'"
+    else
+        not_ok "systemd-analyze verify: $NOCAPS.service/.socket not built"
+    fi
     check "template: its service differs from the shared one only in names" sh -c \
         "diff systemd/prhelper.service '$TEMPLATE' | grep '^>' | grep -qv -e 'for %i\$' -e 'prhelper@%i.socket' && exit 1 || true"
 else
@@ -66,6 +75,9 @@ security_of() {
     fi
 }
 security_of systemd/prhelper.service prhelper.service
+# No capability, no pidfd_getfd, PrivateDevices: systemd's table sees 0.5.
+[ -e "$tmp/prhelper-no-capabilities.service" ] &&
+    MAX_EXPOSURE=0.6 security_of "$tmp/prhelper-no-capabilities.service" prhelper-no-capabilities.service
 [ -e "$tmp/prhelper@vm1.service" ] && security_of "$tmp/prhelper@vm1.service" prhelper@vm1.service
 
 if command -v systemd-sysusers >/dev/null; then

@@ -4,7 +4,7 @@
 # runs them under a wrapper.
 
 UNIT_DIR := $(B)/tests/unit
-UNIT_NAMES := conn validate scsi options privdrop_ids reply fdcheck block_pr devfacts ratelimit
+UNIT_NAMES := conn validate scsi options privdrop_ids reply fdcheck block_pr devfacts ratelimit route
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_NAMES))
 UNIT_RUNNER ?=
 
@@ -19,8 +19,9 @@ $(UNIT_DIR)/test_fdcheck: $(call obj,src/common/fdcheck.c src/common/scsi.c src/
 $(UNIT_DIR)/test_block_pr: $(call obj,src/common/block_pr.c src/common/scsi.c)
 $(UNIT_DIR)/test_devfacts: $(call obj,src/monitor/devfacts.c)
 $(UNIT_DIR)/test_ratelimit: $(call obj,src/monitor/ratelimit.c)
+$(UNIT_DIR)/test_route: $(call obj,src/common/route.c src/common/scsi.c src/common/reply.c src/common/proto.c src/common/fdio.c src/monitor/validate.c src/monitor/kernel_probe.c)
 
-$(UNIT_DIR)/test_conn $(UNIT_DIR)/test_validate: UNIT_EXTRA := tests/unit/fd_helpers.c
+$(UNIT_DIR)/test_conn $(UNIT_DIR)/test_validate $(UNIT_DIR)/test_route: UNIT_EXTRA := tests/unit/fd_helpers.c
 
 $(UNIT_DIR)/test_%: tests/unit/test_%.c tests/unit/fd_helpers.c $(wildcard src/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)

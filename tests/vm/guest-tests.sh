@@ -1216,6 +1216,7 @@ bench() {
 		echo "bench throughput_qemu_pr_helper_conns=$c $(vmtest tput $QPR_SOCK "$A_sd" $c 5)"
 	done
 	reset_lu
+	if kernel_at_least 6 19; then bench_nocap; else note "no bench of the no-capability mode on $(uname -r) (Linux 6.19)"; fi
 	ok "bench ran"
 }
 
