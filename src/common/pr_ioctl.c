@@ -45,8 +45,9 @@ static void answer(struct prh_answer *a, int rc, int err)
         prh_sense_build(a->sense, code);
 }
 
-static void pr_out(int fd, const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *param,
-                   uint32_t len, struct prh_answer *a, int *err)
+static enum prh_ioctl_outcome pr_out(int fd, const uint8_t cdb[PRH_CDB_SIZE],
+                                     const uint8_t *param, uint32_t len, struct prh_answer *a,
+                                     int *err)
 {
     struct prh_block_call call;
     struct prh_sense refusal;
@@ -57,10 +58,11 @@ static void pr_out(int fd, const uint8_t cdb[PRH_CDB_SIZE], const uint8_t *param
         a->data_len = 0;
         a->status = PRH_CHECK_CONDITION;
         prh_sense_build(a->sense, refusal);
-        return;
+        return PRH_IOCTL_REFUSED;
     }
     int rc = pr_ioctl(fd, call.request, &call.arg, err);
     answer(a, rc, *err);
+    return PRH_IOCTL_ANSWERED;
 }
 
 /* ENOTTY (not in this kernel), EINVAL (from a path's driver before 6.19),
@@ -119,10 +121,8 @@ enum prh_ioctl_outcome prh_pr_ioctl_run(int fd, const uint8_t cdb[PRH_CDB_SIZE],
                                         struct prh_answer *a, int *err)
 {
     *err = 0;
-    if (cdb[0] == PRH_OP_PR_OUT) {
-        pr_out(fd, cdb, param, xfer_len, a, err);
-        return PRH_IOCTL_ANSWERED;
-    }
+    if (cdb[0] == PRH_OP_PR_OUT)
+        return pr_out(fd, cdb, param, xfer_len, a, err);
     switch (cdb[1] & 0x1f) {
     case PRH_PRIN_READ_KEYS:
         return read_keys(fd, xfer_len, a, err);

@@ -13,7 +13,8 @@
 #include "reply.h"
 
 enum prh_ioctl_outcome {
-    PRH_IOCTL_ANSWERED, /* *a holds the answer */
+    PRH_IOCTL_ANSWERED, /* *a holds the device's answer */
+    PRH_IOCTL_REFUSED,  /* *a holds block_pr.h's refusal: no ioctl was issued */
     PRH_IOCTL_MISSING,  /* a READ ioctl is not in this kernel, or not in the
                          * path's driver, or refuses a read-only fd (6.19
                          * before its fix): *a untouched */

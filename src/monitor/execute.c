@@ -66,9 +66,12 @@ static int run(enum prh_route route, const struct prh_request *req, unsigned tim
     if (route == PRH_ROUTE_MONITOR_SG_IO) {
         prh_execute_sg(req, timeout_ms, &res->ans);
     } else if (route == PRH_ROUTE_MONITOR_IOCTL) {
-        if (prh_pr_ioctl_run(req->fd, req->cdb, req->param, req->xfer_len, &res->ans, &err) ==
-            PRH_IOCTL_MISSING)
+        enum prh_ioctl_outcome o =
+            prh_pr_ioctl_run(req->fd, req->cdb, req->param, req->xfer_len, &res->ans, &err);
+        if (o == PRH_IOCTL_MISSING)
             return -1;
+        if (o == PRH_IOCTL_REFUSED)
+            return 0; /* the device untouched: backend stays "none" */
         if (err == EPERM)
             explain_eperm(res->rdev);
     } else {

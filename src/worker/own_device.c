@@ -93,9 +93,12 @@ static enum prh_route run(const struct prh_conn *conn, enum prh_dev_class cls, i
     struct prh_route_entry e = prh_route_of(PRH_MODE_NO_CAPS, cls, conn->cdb, conn->xfer_len);
     *err = 0;
     if (e.route == PRH_ROUTE_WORKER_IOCTL) {
-        if (prh_pr_ioctl_run(PRH_WORKER_DEVICE_FD, conn->cdb, conn->param, conn->xfer_len,
-                             &answer, err) == PRH_IOCTL_ANSWERED)
+        enum prh_ioctl_outcome o = prh_pr_ioctl_run(PRH_WORKER_DEVICE_FD, conn->cdb, conn->param,
+                                                    conn->xfer_len, &answer, err);
+        if (o == PRH_IOCTL_ANSWERED)
             return e.route;
+        if (o == PRH_IOCTL_REFUSED)
+            return PRH_ROUTE_REFUSED_COMMAND; /* block_pr.h's sense, the device untouched */
         e.route = e.fallback;
     }
     if (e.route == PRH_ROUTE_ANSWERED) {

@@ -1,6 +1,7 @@
 /* Fuzzes the monitor's check of worker records: the monitor must survive
  * anything a compromised worker sends. Input: one byte (bits 0-1: fds
- * attached, 0-3; bit 2: the kernel reported truncation), then the record.
+ * attached, 0-3; bit 2: the kernel reported truncation; bit 3: a worker of
+ * the no-capability mode, prh_validate_own_record), then the record.
  * Every fd is real; afterwards exactly the fd of an accepted command is
  * still open, and an accepted command obeys every rule SG_IO relies on. */
 #include <fcntl.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reply.h"
+#include "route.h"
 #include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t record[PRH_IPC_MAX + 1];
     struct prh_received fds = {.nfds = 0, .truncated = 0};
     struct prh_request req;
+    static struct prh_own_record own;
     int mine[4];
     uint32_t code = 0;
     const char *why = NULL;
@@ -33,11 +37,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mine[fds.nfds] = fds.fds[fds.nfds] = fcntl(template_fd, F_DUPFD_CLOEXEC, 700 + i), fds.nfds++;
     size_t given = fds.nfds;
 
-    enum prh_record_kind kind = prh_validate_record(record, len, &fds, &req, &code, &why);
+    int own_mode = (data[0] >> 3) & 1;
+    enum prh_record_kind kind = own_mode ? prh_validate_own_record(record, len, &fds, &own, &code, &why)
+                                         : prh_validate_record(record, len, &fds, &req, &code, &why);
     int kept = -1;
     switch (kind) {
+    case PRH_RECORD_CLASSIFY:
+        if (!own_mode || given != 0 || len != sizeof(own.classify) || own.classify.major >= 4096)
+            abort();
+        break;
+    case PRH_RECORD_REPORT: {
+        const struct prh_ipc_report *r = &own.report;
+        if (!own_mode || given != 0 || len != sizeof(*r) || r->route >= PRH_ROUTE_MAX ||
+            r->route == PRH_ROUTE_MONITOR_SG_IO || r->route == PRH_ROUTE_MONITOR_IOCTL ||
+            prh_reply_allowed(r->cdb, r->xfer_len, r->status, r->data_len) < 0)
+            abort();
+        break;
+    }
     case PRH_RECORD_COMMAND: {
         uint8_t op = req.cdb[0];
+        if (own_mode)
+            abort();
         if (given != 0 || req.fd != -1 || req.worker_fd < 0 ||
             req.worker_fd >= PRH_WORKER_FD_LIMIT || req.xfer_len > PRH_DATA_MAX)
             abort();

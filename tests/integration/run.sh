@@ -1465,6 +1465,21 @@ cli_error "relative --worker: exit 1, one line" -k "$TMP/cli.sock" --worker buil
 cli_error "missing worker binary: exit 1, one line" -k "$TMP/cli.sock" --worker "$TMP/no-such-worker"
 cli_error "socket directory missing: exit 1, one line" -k "$TMP/no/such/dir.sock" --worker "$WORKER_BIN"
 cli_error "socket path is a regular file: exit 1, one line" -k "$FILE" --worker "$WORKER_BIN"
+cli_error "--no-capabilities with --keep-sys-admin: exit 1, one line" --no-capabilities --keep-sys-admin \
+    -k "$TMP/cli.sock" --worker "$WORKER_BIN"
+# The no-capability mode needs Linux 6.19 (its READ ioctls): the version
+# string is the independent oracle here, prhelper itself reads BTF.
+kv=$(uname -r)
+if [ "$(printf '%s\n6.19\n' "${kv%%-*}" | sort -V | head -1)" != 6.19 ]; then
+    cli_error "--no-capabilities on $kv (before 6.19): exit 1, one line" --no-capabilities \
+        -k "$TMP/cli.sock" --worker "$WORKER_BIN"
+    result "--no-capabilities on $kv: the line says what is missing and that it is not starting" \
+        "$(grep -q "needs the block layer's PR READ ioctls (Linux 6.19).*not starting" "$TMP/cli.err"; echo $?)" \
+        "$(cat "$TMP/cli.err")"
+    result "--no-capabilities on $kv: no socket left" "$([ ! -e "$TMP/cli.sock" ]; echo $?)"
+else
+    echo "# $kv has the PR READ ioctls: tests/vm section 18 covers --no-capabilities"
+fi
 result "socket path is a regular file: the file is left alone" "$([ -f "$FILE" ]; echo $?)"
 
 timeout 10 "$MONITOR_BIN" -h > "$TMP/h.out" 2>&1

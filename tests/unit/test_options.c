@@ -236,6 +236,15 @@ static void test_keep_sys_admin(void **state)
     expect_error(PARSE("--keep-sys-admin=1"), "--keep-sys-admin", NULL);
 }
 
+static void test_no_capabilities(void **state)
+{
+    (void)state;
+    expect_ok(PARSE("--no-capabilities"));
+    assert_int_equal(opts.no_capabilities, 1);
+    expect_error(PARSE("--no-capabilities", "--keep-sys-admin"), "--keep-sys-admin", NULL);
+    expect_error(PARSE("--no-capabilities", "--worker-user=nobody"), "--worker-user", NULL);
+}
+
 static void test_worker_must_be_absolute(void **state)
 {
     (void)state;
@@ -368,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_max_clients_per_uid_and_cgroup),
         cmocka_unit_test(test_spare_workers_and_users),
         cmocka_unit_test(test_keep_sys_admin),
+        cmocka_unit_test(test_no_capabilities),
         cmocka_unit_test(test_worker_must_be_absolute),
         cmocka_unit_test(test_quiet_verbose_counting),
         cmocka_unit_test(test_trace_ignored),

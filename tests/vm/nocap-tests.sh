@@ -294,6 +294,36 @@ t_nocap_death() {
 	rm -f $NC_SOCK
 }
 
+# As prhelper-no-capabilities.service starts it: as its user already, with
+# no capability to drop (su: the guest has no systemd).
+t_nocap_as_user() {
+	mkdir -p /run/ncu
+	chown 65534:65534 /run/ncu
+	su -s /bin/sh nobody -c "prhelper -k /run/ncu/prh.sock --worker $PRH_WORKER --no-capabilities -v" >>$T/ncu.log 2>&1 &
+	up=$!
+	wait_sock /run/ncu/prh.sock || { nok "18 started as uid 65534: serves"; sed 's/^/#   /' $T/ncu.log | tail -3; return; }
+	i=0
+	m=
+	while [ -z "$m" ] && [ $i -lt 50 ]; do
+		for c in /proc/[0-9]*/comm; do
+			p=${c#/proc/}; p=${p%/comm}
+			[ "$(cat $c 2>/dev/null)" = prhelper ] && [ "$(field $p Uid | cut -d' ' -f1)" = 65534 ] &&
+				[ "$(field $p Seccomp)" = 2 ] && [ -n "$(children_of $p)" ] && m=$p
+		done
+		sleep 0.1; i=$((i + 1))
+	done
+	reset_lu
+	helper /run/ncu/prh.sock "$A_sd" rw "$(prout 0 0)" "$(param 0 0xa1)"
+	check "18 started as uid 65534 with no capability (the unit's way): REGISTER GOOD, sg_persist sees it" \
+		[ "$ST" = 00 -a "$(keys_of "$A_sd")" = "0xa1 " ]
+	# CapBnd stays as su left it: the unit's CapabilityBoundingSet= empties it
+	check "18   its monitor ($m): CapEff, CapPrm, CapAmb 0, uid 65534, no_new_privs, seccomp ($(privs_of $m))" \
+		sh -c "[ -n '$m' ] && [ '$(field $m CapEff)/$(field $m CapPrm)/$(field $m CapAmb)/$(field $m NoNewPrivs)' = 0000000000000000/0000000000000000/0000000000000000/1 ]"
+	[ -n "$m" ] && kill $m
+	wait $up 2>/dev/null
+	reset_lu
+}
+
 t_nocap() {
 	if ! kernel_at_least 6 19; then
 		t_nocap_refused
@@ -310,6 +340,7 @@ t_nocap() {
 		nok "18 the no-capability helper's log is clean"; grep -iE 'violated|killed by|bad system call' $NC_LOG | head -5 | sed 's/^/#   /'
 	fi
 	t_nocap_death
+	t_nocap_as_user
 }
 
 # PREEMPT AND ABORT at the end of the run, as section 2's (LIO may hang it)
