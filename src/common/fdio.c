@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void prh_close(int fd)
@@ -149,4 +150,22 @@ int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t ble
 int prh_write_all(int sock, const void *buf, size_t len)
 {
     return prh_send_all(sock, buf, len, NULL, 0);
+}
+
+void prh_close_all_but(int *keep, int n)
+{
+    for (int i = 0; i < n; i++) /* ascending */
+        for (int j = i + 1; j < n; j++)
+            if (keep[j] < keep[i]) {
+                int t = keep[i];
+                keep[i] = keep[j];
+                keep[j] = t;
+            }
+    unsigned from = 0;
+    for (int i = 0; i < n; i++) {
+        if (keep[i] > (int)from)
+            syscall(SYS_close_range, from, keep[i] - 1, 0);
+        from = (unsigned)keep[i] + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0);
 }

@@ -39,6 +39,11 @@ int prh_send_all(int sock, const void *a, size_t alen, const void *b, size_t ble
 /* prh_send_all of one buffer. */
 int prh_write_all(int sock, const void *buf, size_t len);
 
+/* Closes every fd but the n in keep (any order; keep is sorted here), by
+ * close_range(2): a helper process's start, where nothing inherited may
+ * stay open. */
+void prh_close_all_but(int *keep, int n);
+
 /* close() that keeps errno. */
 void prh_close(int fd);
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "monotonic.h"
 #include "seccomp_rules.h"
@@ -142,18 +143,6 @@ static void __attribute__((noreturn)) serve(const struct helper *h)
     __builtin_unreachable();
 }
 
-/* Closes every fd but the ones in keep (ascending). */
-static void close_all_but(const int *keep, int n)
-{
-    unsigned from = 0;
-    for (int i = 0; i < n; i++) {
-        if (keep[i] > (int)from)
-            syscall(SYS_close_range, from, keep[i] - 1, 0);
-        from = (unsigned)keep[i] + 1;
-    }
-    syscall(SYS_close_range, from, ~0U, 0);
-}
-
 static void __attribute__((noreturn)) become_helper(struct helper *h, uid_t uid, gid_t gid,
                                                      uid_t euid, gid_t egid)
 {
@@ -162,15 +151,8 @@ static void __attribute__((noreturn)) become_helper(struct helper *h, uid_t uid,
         _exit(0);
     setsid();
     int keep[3] = {h->channel, h->sys_fd, h->dir_fd}, n = h->dir_fd >= 0 ? 3 : 2;
-    for (int i = 0; i < n; i++) /* ascending, for close_all_but */
-        for (int j = i + 1; j < n; j++)
-            if (keep[j] < keep[i]) {
-                int t = keep[i];
-                keep[i] = keep[j];
-                keep[j] = t;
-            }
     /* The listening socket goes first of all: we must not keep it alive. */
-    close_all_but(keep, n);
+    prh_close_all_but(keep, n);
     prctl(PR_SET_NAME, "prhelper-fs", 0, 0, 0);
     if (drop(uid, gid, euid, egid) < 0 || load_filter(h) < 0)
         syscall(SYS_exit_group, 1);

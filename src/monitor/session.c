@@ -234,6 +234,45 @@ static long elapsed_us(const struct timespec *t0)
     return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/* A worker's NOTICE or GOODBYE, in both modes. Returns 1 for GOODBYE: the
+ * session ends. */
+static int log_event(struct prh_session *s, enum prh_record_kind kind, uint32_t code)
+{
+    if (kind == PRH_RECORD_NOTICE) {
+        client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu peer pid %d: %s", s->id,
+                   (int)s->peer.pid, prh_note_text(code));
+        return 0;
+    }
+    client_log(s->mon, s, code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING, NULL,
+               "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid, prh_close_text(code));
+    return 1;
+}
+
+/* The worker's next record into s->record, in both modes; -1 (logged) when
+ * the worker is gone. 0 is EOF, or an empty record, which no sane worker
+ * sends. A worker gone with our last reply unread shows as ECONNRESET:
+ * the same event. */
+static ssize_t next_record(struct prh_session *s, struct prh_received *fds)
+{
+    ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), fds);
+    if (n > 0)
+        return n;
+    if (n < 0 && errno != ECONNRESET)
+        client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu: worker channel: %s", s->id,
+                   strerror(errno));
+    else
+        client_log(s->mon, s, LOG_INFO, NULL, "conn %lu: worker %d went away", s->id,
+                   (int)s->worker);
+    prh_received_close(fds);
+    return -1;
+}
+
+static void log_violation(struct prh_session *s, const char *why)
+{
+    client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the protocol"
+               " (%s): killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
+}
+
 /* ---- serving ------------------------------------------------------------ */
 
 /* Writes the answer to the client, after the check that keeps QEMU's
@@ -311,30 +350,16 @@ static void serve(struct prh_session *s)
         uint32_t code;
         const char *why;
 
-        /* 0 is EOF, or an empty record, which no sane worker sends. A
-         * worker gone with our last reply unread shows as ECONNRESET:
-         * the same event. */
-        ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
-        if (n <= 0) {
-            if (n < 0 && errno != ECONNRESET)
-                client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu: worker channel: %s", s->id,
-                           strerror(errno));
-            else
-                client_log(s->mon, s, LOG_INFO, NULL, "conn %lu: worker %d went away", s->id,
-                           (int)s->worker);
-            prh_received_close(&fds);
+        ssize_t n = next_record(s, &fds);
+        if (n < 0)
             return;
-        }
-        switch (prh_validate_record(s->record, (size_t)n, &fds, &req, &code, &why)) {
+        enum prh_record_kind kind = prh_validate_record(s->record, (size_t)n, &fds, &req, &code, &why);
+        switch (kind) {
         case PRH_RECORD_NOTICE:
-            client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu peer pid %d: %s", s->id, (int)s->peer.pid,
-                    prh_note_text(code));
-            break;
         case PRH_RECORD_GOODBYE:
-            client_log(s->mon, s, code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING, NULL,
-                    "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
-                    prh_close_text(code));
-            return;
+            if (log_event(s, kind, code))
+                return;
+            break;
         case PRH_RECORD_COMMAND:
             if (take_fd(s, &req) < 0) {
                 client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the protocol (a"
@@ -346,8 +371,7 @@ static void serve(struct prh_session *s)
                 return;
             break;
         default:
-            client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the protocol (%s):"
-                             " killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
+            log_violation(s, why);
             return;
         }
     }
@@ -407,27 +431,20 @@ static void serve_own(struct prh_session *s)
         uint32_t code;
         const char *why;
 
-        ssize_t n = prh_recv_with_fds(s->ipc_fd, s->record, sizeof(s->record), &fds);
-        if (n <= 0) {
-            client_log(s->mon, s, n < 0 && errno != ECONNRESET ? LOG_WARNING : LOG_INFO, NULL,
-                       "conn %lu: worker %d went away", s->id, (int)s->worker);
-            prh_received_close(&fds);
+        ssize_t n = next_record(s, &fds);
+        if (n < 0)
             return;
-        }
-        switch (prh_validate_own_record(s->record, (size_t)n, &fds, &rec, &code, &why)) {
+        enum prh_record_kind kind = prh_validate_own_record(s->record, (size_t)n, &fds, &rec, &code, &why);
+        switch (kind) {
         case PRH_RECORD_NOTICE:
-            client_log(s->mon, s, LOG_WARNING, NULL, "conn %lu peer pid %d: %s", s->id,
-                       (int)s->peer.pid, prh_note_text(code));
-            break;
         case PRH_RECORD_GOODBYE:
-            client_log(s->mon, s, code == PRH_CLOSE_CLIENT_EOF ? LOG_INFO : LOG_WARNING, NULL,
-                       "conn %lu peer pid %d: closed: %s", s->id, (int)s->peer.pid,
-                       prh_close_text(code));
-            return;
+            if (log_event(s, kind, code))
+                return;
+            break;
         case PRH_RECORD_CLASSIFY: {
             dev_t rdev = makedev(rec.classify.major, rec.classify.minor);
-            enum prh_dev_kind kind = prh_fshelper_classify_seq(rdev, rec.classify.diskseq);
-            struct prh_ipc_event ev = {PRH_IPC_CLASS, prh_dev_kind_class(kind)};
+            enum prh_dev_kind dk = prh_fshelper_classify_seq(rdev, rec.classify.diskseq);
+            struct prh_ipc_event ev = {PRH_IPC_CLASS, prh_dev_kind_class(dk)};
             if (prh_send_record(s->ipc_fd, &ev, sizeof(ev), NULL, 0, -1) < 0)
                 return;
             break;
@@ -436,8 +453,7 @@ static void serve_own(struct prh_session *s)
             log_report(s, &rec.report);
             break;
         default:
-            client_log(s->mon, s, LOG_ERR, NULL, "conn %lu peer pid %d: worker %d violated the"
-                       " protocol (%s): killing it", s->id, (int)s->peer.pid, (int)s->worker, why);
+            log_violation(s, why);
             return;
         }
     }

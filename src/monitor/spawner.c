@@ -97,29 +97,10 @@ static int serve_one(void)
     return 0;
 }
 
-/* Closes every fd but the ones in keep (ascending). */
-static void close_all_but(const int *keep, int n)
-{
-    unsigned from = 0;
-    for (int i = 0; i < n; i++) {
-        if (keep[i] > (int)from)
-            syscall(SYS_close_range, from, keep[i] - 1, 0);
-        from = (unsigned)keep[i] + 1;
-    }
-    syscall(SYS_close_range, from, ~0U, 0);
-}
-
 static void __attribute__((noreturn)) become_spawner(int fd, pid_t monitor)
 {
     int keep[3] = {fd, config.devnull_fd, config.exe_fd};
-    for (int i = 0; i < 3; i++) /* ascending, for close_all_but */
-        for (int k = i + 1; k < 3; k++)
-            if (keep[k] < keep[i]) {
-                int t = keep[i];
-                keep[i] = keep[k];
-                keep[k] = t;
-            }
-    close_all_but(keep, 3);
+    prh_close_all_but(keep, 3);
     channel = fd;
     prctl(PR_SET_NAME, "prhelper-spawn", 0, 0, 0);
     /* Workers reap themselves: no zombies, no wait. */

@@ -76,6 +76,23 @@ static enum prh_record_kind check_command(const uint8_t *rec, size_t len,
     return PRH_RECORD_COMMAND;
 }
 
+/* What every record must be before its type is looked at. Returns 0 with
+ * *type, or -1 (rejected, *why set). */
+static int record_type(const uint8_t *rec, size_t len, struct prh_received *fds,
+                       uint32_t *type, const char **why)
+{
+    if (fds->truncated) {
+        reject(fds, why, "record or descriptors truncated");
+        return -1;
+    }
+    if (len < sizeof(*type)) {
+        reject(fds, why, "record shorter than its type");
+        return -1;
+    }
+    memcpy(type, rec, sizeof(*type));
+    return 0;
+}
+
 enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
                                          struct prh_received *fds,
                                          struct prh_request *req,
@@ -83,11 +100,8 @@ enum prh_record_kind prh_validate_record(const uint8_t *rec, size_t len,
 {
     uint32_t type;
 
-    if (fds->truncated)
-        return reject(fds, why, "record or descriptors truncated");
-    if (len < sizeof(type))
-        return reject(fds, why, "record shorter than its type");
-    memcpy(&type, rec, sizeof(type));
+    if (record_type(rec, len, fds, &type, why) < 0)
+        return PRH_RECORD_INVALID;
     switch (type) {
     case PRH_IPC_COMMAND:
         return check_command(rec, len, fds, req, why);
@@ -165,11 +179,8 @@ enum prh_record_kind prh_validate_own_record(const uint8_t *rec, size_t len,
 {
     uint32_t type;
 
-    if (fds->truncated)
-        return reject(fds, why, "record or descriptors truncated");
-    if (len < sizeof(type))
-        return reject(fds, why, "record shorter than its type");
-    memcpy(&type, rec, sizeof(type));
+    if (record_type(rec, len, fds, &type, why) < 0)
+        return PRH_RECORD_INVALID;
     switch (type) {
     case PRH_IPC_CLASSIFY:
         return check_classify(rec, len, fds, out, why);

@@ -4,7 +4,9 @@
 # clients of each suite (VM_SUITES, default bookworm trixie sid: section
 # 13, libvirt managed mode, for all three; 16, the suite's QEMU, for
 # trixie and sid; 17, reservation live migration, for QEMU 11), each in a
-# root of that suite on Debian 12's kernel. Each run prints its own
+# root of that suite on Debian 12's kernel, but for sid's migration part,
+# on trixie-backports' 7.3: there section 17 runs through the
+# no-capability mode too (it needs 6.19). Each run prints its own
 # "N passed, N failed" and its duration, then the sum. Fails if any run
 # fails.
 set -u
@@ -19,20 +21,22 @@ for k in ${VM_KERNELS:-bookworm trixie-backports}; do runs="$runs kernel:$k"; do
 # sid in two guests: its migration section's map and section 16's must
 # not follow each other in one (tests/vm/README.md, section 17)
 for s in ${VM_SUITES-bookworm trixie sid}; do
-	case $s in sid) runs="$runs suite:sid:clients suite:sid:migration" ;; *) runs="$runs suite:$s:all" ;; esac
+	case $s in sid) runs="$runs suite:sid:clients suite:sid:migration:trixie-backports" ;; *) runs="$runs suite:$s:all" ;; esac
 done
 summary=""
 for r in $runs; do
 	what=${r#*:}
 	part=${what#*:}
 	what=${what%%:*}
+	kern=bookworm
+	case $part in *:*) kern=${part#*:} part=${part%%:*} ;; esac
 	t0=$SECONDS
 	if [ "${r%%:*}" = kernel ]; then
 		echo "# ==== guest kernel: $what"
 		VM_KERNEL=$what bash "$HERE/run.sh" check 2>&1 | tee "$log"
 	else
-		echo "# ==== $what's QEMU, qemu-pr-helper and libvirt, $part (Debian 12 kernel)"
-		VM_KERNEL=bookworm VM_SUITE=$what VM_PART=$part bash "$HERE/run.sh" suite 2>&1 | tee "$log"
+		echo "# ==== $what's QEMU, qemu-pr-helper and libvirt, $part (kernel: $kern)"
+		VM_KERNEL=$kern VM_SUITE=$what VM_PART=$part bash "$HERE/run.sh" suite 2>&1 | tee "$log"
 	fi
 	out=$(tail -n 1 "$log")
 	echo "# ==== $r: $out ($((SECONDS - t0)) s)"

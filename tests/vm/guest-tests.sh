@@ -992,6 +992,26 @@ tok_in() { echo "c=$(prin "$1" "$2"),i=$2"; }                # SA ALLOC
 tok_out() { echo "c=$(prout "$1" "$2"),o=$(param "$3" "$4" "${5:-0}")"; } # SA TYPE KEY SAKEY [FLAGS]
 TOK_INQ="c=120000006000,i=96" TOK_TUR="c=000000000000"
 TOK_WRITE="c=2a000000000000000100,o=$(printf '%01024d' 0)" # WRITE(10), LBA 0, one block
+# two_guests SOCK LABEL: two guests through the helper at SOCK, host A on
+# nexus a1 and host B on b1 of the same LU: A holds, B conflicts, preempts
+two_guests() {
+	reset_lu
+	nested $1 "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$TOK_WRITE"
+	set -- $1 "$2" $(nline 4)
+	check "$2 guest A registers, reserves Write Exclusive and writes ($4)" [ "$4" = status=00 ]
+	nested $1 "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$TOK_WRITE" \
+		"$(tok_out 4 1 0xb1 0xa1)" "$TOK_WRITE"
+	lbl=$2
+	set -- $(nline 3)
+	check "$lbl guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
+	set -- $(nline 4)
+	check "$lbl guest B's WRITE under A's Write Exclusive: RESERVATION CONFLICT, no sense ($2 $4)" \
+		[ "$2" = status=18 -a "$4" = sense= ]
+	set -- $(nline 5)
+	check "$lbl guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
+	set -- $(nline 6)
+	check "$lbl guest B writes as the new holder ($2)" [ "$2" = status=00 ]
+}
 t_qemu() {
 	c0=$(grep -c 'requested unsupported features' $T/prhelper.log)
 	for h in prhelper qemu; do
@@ -1053,22 +1073,7 @@ t_qemu() {
 	check "$SEC12 RESERVE with an unregistered key: RESERVATION CONFLICT, no sense ($2 $4)" \
 		[ "$2" = status=18 -a "$4" = sense= ]
 
-	# two guests, host A on nexus a1 and host B on b1 of the same LU
-	reset_lu
-	nested $PRH_SOCK "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$TOK_WRITE"
-	set -- $(nline 4)
-	check "$SEC12 guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
-	nested $PRH_SOCK "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$TOK_WRITE" \
-		"$(tok_out 4 1 0xb1 0xa1)" "$TOK_WRITE"
-	set -- $(nline 3)
-	check "$SEC12 guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
-	set -- $(nline 4)
-	check "$SEC12 guest B's WRITE under A's Write Exclusive: RESERVATION CONFLICT, no sense ($2 $4)" \
-		[ "$2" = status=18 -a "$4" = sense= ]
-	set -- $(nline 5)
-	check "$SEC12 guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
-	set -- $(nline 6)
-	check "$SEC12 guest B writes as the new holder ($2)" [ "$2" = status=00 ]
+	two_guests $PRH_SOCK "$SEC12"
 	nested $PRH_SOCK "$A_sd" $TOK_TUR $TOK_TUR "$TOK_WRITE" "$(tok_in 0 8192)"
 	set -- $(nline 2)
 	note "a QEMU started after the PREEMPT: its guest's second TEST UNIT READY got '$2 $4' (QEMU's own start-up commands meet the device's UNIT ATTENTION)"

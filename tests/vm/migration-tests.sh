@@ -14,7 +14,12 @@
 # shows them all with one SAS address, README "QEMU 11").
 
 MIG_A=/run/mig-a.sock MIG_B=/run/mig-b.sock
-# the two helpers of one kind: mig_helpers prhelper|qemu [PRHELPER OPTIONS]
+# the helper kinds each case runs with: prhelper, qemu-pr-helper, and on a
+# kernel with the PR READ ioctls (6.19) prhelper --no-capabilities (nocap,
+# section 18's mode)
+MIG_KINDS="prhelper qemu"
+kernel_at_least 6 19 && MIG_KINDS="prhelper nocap qemu"
+# the two helpers of one kind: mig_helpers prhelper|nocap|qemu [PRHELPER OPTIONS]
 mig_helpers() {
 	mig_stop_helpers
 	rm -f $MIG_A $MIG_B
@@ -23,6 +28,12 @@ mig_helpers() {
 		prhelper -k $MIG_A -v ${2:-} >>$T/mig-a.log 2>&1 &
 		HA=$!
 		prhelper -k $MIG_B -v ${2:-} >>$T/mig-b.log 2>&1 &
+		HB=$!
+		;;
+	nocap)
+		prhelper -k $MIG_A -v -u 65534 -g 65534 --no-capabilities >>$T/mig-a.log 2>&1 &
+		HA=$!
+		prhelper -k $MIG_B -v -u 65534 -g 65534 --no-capabilities >>$T/mig-b.log 2>&1 &
 		HB=$!
 		;;
 	qemu)
@@ -172,12 +183,12 @@ mig_case() {
 	qout dst
 	# what each QEMU sent through its helper of its own during the
 	# migration (prhelper logs every command)
-	if [ $kind = prhelper ]; then
+	if [ $kind != qemu ]; then
 		for side in a b; do
 			f=$T/mig-a.log
 			[ $side = b ] && f=$T/mig-b.pre
 			c=$(sent_by $f)
-			note "$label: $( [ $side = a ] && echo source || echo destination )'s QEMU sent: ${c:-nothing}"
+			note "$label ($kind): $( [ $side = a ] && echo source || echo destination )'s QEMU sent: ${c:-nothing}"
 		done
 	fi
 }
@@ -197,7 +208,7 @@ dline() { nline "$1" $T/dst.out; }
 # (calls mig_case and its checks); RESET prepares the LU.
 both_helpers() {
 	fn=$1
-	for kind in prhelper qemu; do
+	for kind in $MIG_KINDS; do
 		reset_lu "$A_sd" "$A_sd" "$B_sd" "$X_sd"
 		mig_helpers $kind || { nok "17 $fn: $kind helpers start"; return; }
 		$fn $kind
@@ -208,16 +219,20 @@ both_helpers() {
 		note "$fn ($kind): device $S0 -> $S1"
 	done
 	mig_stop_helpers
-	check "17 $fn: the same device states through prhelper and qemu-pr-helper ($(cat $T/$fn.prhelper.state))" \
-		cmp $T/$fn.prhelper.state $T/$fn.qemu.state
-	same=1
-	for side in src dst; do
-		for i in $(seq 1 20); do
-			a=$(nline $i $T/$fn.prhelper.$side) b=$(nline $i $T/$fn.qemu.$side)
-			[ "$a" = "$b" ] || { same=0; note "$fn $side command $i: prhelper '$a' qemu '$b'"; }
+	for kind in $MIG_KINDS; do
+		[ $kind = qemu ] && continue
+		name=prhelper; [ $kind = nocap ] && name="prhelper --no-capabilities"
+		check "17 $fn: the same device states through $name and qemu-pr-helper ($(cat $T/$fn.$kind.state))" \
+			cmp $T/$fn.$kind.state $T/$fn.qemu.state
+		same=1
+		for side in src dst; do
+			for i in $(seq 1 20); do
+				a=$(nline $i $T/$fn.$kind.$side) b=$(nline $i $T/$fn.qemu.$side)
+				[ "$a" = "$b" ] || { same=0; note "$fn $side command $i: $name '$a' qemu '$b'"; }
+			done
 		done
+		check "17 $fn: the guest saw the same through $name and qemu-pr-helper, on both sides" [ $same = 1 ]
 	done
-	check "17 $fn: the guest saw the same through both helpers, on both sides" [ $same = 1 ]
 }
 
 ARO=,file.auto-read-only=off # the destination's drive read-write while incoming
@@ -275,9 +290,9 @@ mig_preempted() {
 	check "17 after a PREEMPT ($k): after it B holds it ($S1)" [ "$S1" = "keys=0xa1 resv=Write_Exclusive B=RH:a1" ]
 	set -- $(sline 3)
 	check "17 after a PREEMPT ($k): the guest's PREEMPT was GOOD (${2:-})" [ "${2:-}" = status=00 ]
-	if [ $k = prhelper ]; then
+	if [ $k != qemu ]; then
 		# QEMU reads the reservation after every successful PREEMPT
-		check "17 after a PREEMPT: the source's QEMU read the reservation after the guest's PREEMPT" \
+		check "17 after a PREEMPT ($k): the source's QEMU read the reservation after the guest's PREEMPT" \
 			sh -c "grep -A1 'PR OUT PREEMPT ' $T/mig-a.before | tail -1 | grep -q 'PR IN READ RESERVATION'"
 	fi
 }
@@ -291,7 +306,7 @@ mig_machine_10_2() {
 	check "17 pc-i440fx-10.2 ($k): the reservation stayed with A's nexus ($S1)" [ "$S1" = "$S0" ]
 	set -- $(dline $((NTOK + 2)))
 	check "17 pc-i440fx-10.2 ($k): the guest's WRITE on the destination conflicts (${2:-})" [ "${2:-}" = status=18 ]
-	[ $k = prhelper ] && check "17 pc-i440fx-10.2: the destination's QEMU sent nothing" \
+	[ $k != qemu ] && check "17 pc-i440fx-10.2 ($k): the destination's QEMU sent nothing" \
 		sh -c "! grep -q ': dev .* PR ' $T/mig-b.pre"
 }
 
@@ -337,7 +352,7 @@ mig_dest_killed() {
 	note "destination killed ($k): the guest's WRITE on the resumed source: ${2:-none}"
 	S2=$(dstate)
 	note "destination killed ($k): device after the source resumed: $S2"
-	[ $k = prhelper ] && note "destination killed: the source's QEMU sent after cont: $(sent_by $T/mig-a.log)"
+	[ $k != qemu ] && note "destination killed: the source's QEMU sent after cont: $(sent_by $T/mig-a.log)"
 	echo "$S2" >>$T/killed.$k
 }
 
@@ -351,8 +366,8 @@ mig_read_only() {
 	check "17 read-only destination fd ($k): the destination did not run its guest (${DST_ST:-gone})" \
 		[ "$DST_ST" != running ]
 	note "read-only destination fd ($k): migration $MS, source $SRC_ST, destination ${DST_ST:-gone}"
-	if [ $k = prhelper ]; then
-		check "17 read-only destination fd: prhelper's log names the cause and the fix" \
+	if [ $k != qemu ]; then
+		check "17 read-only destination fd ($k): the helper's log names the cause and the fix" \
 			grep -q 'auto-read-only=off' $T/mig-b.log
 		grep 'read-only' $T/mig-b.log | head -2 | sed 's/^/#   /'
 	fi
@@ -371,7 +386,7 @@ mig_read_only_rp() {
 	SRC_ST=$(vm_status src)
 	check "17 read-only, return path ($k): the migration failed ($MS), the source runs on ($SRC_ST)" \
 		[ "$MS" = failed -a "$SRC_ST" = running ]
-	[ $k = prhelper ] && note "read-only, return path: the source's QEMU sent after the failure: $(sent_by $T/mig-a.log)"
+	[ $k != qemu ] && note "read-only, return path: the source's QEMU sent after the failure: $(sent_by $T/mig-a.log)"
 	tr -d '\r' <$T/src.raw | grep -v '^prtest' | sed "s/^/# $k source QEMU: /"
 	source_goes_on "read-only, return path ($k)"
 }

@@ -260,20 +260,7 @@ t_nocap_qemu() {
 	set -- $(nline 11 $T/ncq1.nocap)
 	check "18 QEMU: READ FULL STATUS gets 05/24/00 in this mode ($4)" sh -c "echo '$4' | grep -q '^sense=700005000000000a00000000240'"
 	# two guests, A and B on the same LU
-	reset_lu
-	nested $NC_SOCK "$A_sd" $TOK_TUR "$(tok_out 0 0 0 0xa1)" "$(tok_out 1 1 0xa1 0)" "$TOK_WRITE"
-	set -- $(nline 4)
-	check "18 QEMU guest A registers, reserves Write Exclusive and writes ($2)" [ "$2" = status=00 ]
-	nested $NC_SOCK "$B_sd" $TOK_TUR "$(tok_out 0 0 0 0xb1)" "$(tok_out 1 1 0xb1 0)" "$TOK_WRITE" \
-		"$(tok_out 4 1 0xb1 0xa1)" "$TOK_WRITE"
-	set -- $(nline 3)
-	check "18 QEMU guest B's RESERVE while A holds: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
-	set -- $(nline 4)
-	check "18 QEMU guest B's WRITE: RESERVATION CONFLICT ($2)" [ "$2" = status=18 ]
-	set -- $(nline 5)
-	check "18 QEMU guest B PREEMPTs A ($2)" [ "$2" = status=00 ]
-	set -- $(nline 6)
-	check "18 QEMU guest B writes as the new holder ($2)" [ "$2" = status=00 ]
+	two_guests $NC_SOCK 18
 	reset_lu
 }
 
