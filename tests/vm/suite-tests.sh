@@ -32,7 +32,14 @@ stage2)
 inner) ;;
 *)
 	die() { echo "not ok - 13 setup: $*"; exit 0; }
-	for m in virtio_pci virtio_blk crc32c_generic ext4; do modprobe $m || die "modprobe $m"; done
+	# crc32c_generic is gone in 7.x (crc32c is in lib/, built in): a module
+	# this kernel does not have at all is skipped; one it has must load
+	km=/lib/modules/$(uname -r)
+	for m in virtio_pci virtio_blk crc32c_generic ext4; do
+		modprobe $m && continue
+		grep -q "/$m\.ko" $km/modules.dep $km/modules.builtin 2>/dev/null && die "modprobe $m"
+		echo "# this kernel has no module $m: skipped"
+	done
 	i=0
 	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	mkdir -p $LV
