@@ -11,7 +11,8 @@ POLICY_CHECKS := tests/policy/check-systemd.sh tests/policy/check-selinux.sh \
 
 # verify needs an existing ExecStart: it gets the freshly built monitor.
 # All three run even when one fails.
-check-policy: $(B)/prhelper $(B)/systemd/prhelper@.service
+check-policy: $(B)/prhelper $(B)/systemd/prhelper@.service $(B)/systemd/prhelper-no-capabilities.service \
+		$(B)/systemd/prhelper-no-capabilities.socket
 	@rc=0; for c in $(POLICY_CHECKS); do \
 		echo "# $$c"; bash $$c $(B)/prhelper || rc=1; \
 	done; exit $$rc
