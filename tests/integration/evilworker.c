@@ -65,7 +65,7 @@ int main(void)
     struct prh_received fds;
 #if EVIL_MODE == 3 /* park */
     const char *why;
-    if (prh_worker_sandbox(&why) < 0)
+    if (prh_worker_sandbox(0, &why) < 0) /* the SG_IO mode's worker */
         return 1;
     prh_recv_with_fds(PRH_WORKER_MONITOR_FD, &assign, sizeof(assign), &fds);
     uint8_t hello[4] = {0}; /* as a worker greets, so the client waits for a reply */

@@ -25,7 +25,7 @@ $(B)/tests/evilworker-goodbye: EVIL_MODE := 1
 $(B)/tests/evilworker-unread: EVIL_MODE := 2
 $(B)/tests/evilworker-park: EVIL_MODE := 3
 EVIL_SANDBOX_SRC := src/worker/sandbox.c $(SANDBOX_SRC)
-$(EVILWORKERS): tests/integration/evilworker.c src/common/fdio.c src/common/ipc.h src/common/fdio.h \
+$(EVILWORKERS): tests/integration/evilworker.c src/common/fdio.c $(wildcard src/common/*.h src/worker/*.h) \
 		$(EVIL_SANDBOX_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DEVIL_MODE=$(EVIL_MODE) -Isrc/worker -Wno-missing-prototypes -static \
