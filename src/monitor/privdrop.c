@@ -104,7 +104,8 @@ int prh_can_change_ids(void)
 {
     if (getuid() == 0 || geteuid() == 0)
         return 1;
-    capng_get_caps_process();
+    if (capng_get_caps_process() != 0)
+        return 0;
     return capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) == 1 &&
            capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) == 1;
 }
@@ -137,7 +138,9 @@ static int verify(uid_t uid, gid_t gid, uid_t wuid, gid_t wgid, unsigned keep,
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 ||
         bits < 0 || (bits & SECBIT_KEEP_CAPS) || (started_as_root && bits != LOCKED_SECUREBITS))
         return -1;
-    capng_get_caps_process();
+    /* Unread, libcap-ng's state is the one before the drop. */
+    if (capng_get_caps_process() != 0)
+        return -1;
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
         int kept = (cap == CAP_SYS_RAWIO && (keep & PRH_KEEP_SYS_RAWIO)) ||
                    (cap == CAP_SYS_ADMIN && (keep & PRH_KEEP_SYS_ADMIN));
@@ -187,8 +190,7 @@ int prh_drop_privileges(uid_t uid, gid_t gid, uid_t worker_uid, gid_t worker_gid
     int started_as_root = getuid() == 0 || geteuid() == 0;
 
     if ((keep & PRH_KEEP_SYS_ADMIN) && !started_as_root) {
-        capng_get_caps_process();
-        if (capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN) != 1) {
+        if (capng_get_caps_process() != 0 || capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN) != 1) {
             *why = "--keep-sys-admin, but CAP_SYS_ADMIN is not ours to keep";
             errno = EPERM;
             return -1;
