@@ -74,10 +74,12 @@ include tests/tests.mk
 DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
 	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils \
 	busybox-static kmod cpio dmsetup debootstrap groff-base
+# systemd.pc (where the package's units go) is in systemd on Debian 12 and
+# in systemd-dev on 13: apt says which this system has.
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) \
-		$(DEB_BUILD_PACKAGES)
+		$(DEB_BUILD_PACKAGES) $$(apt-cache show systemd-dev >/dev/null 2>&1 && echo systemd-dev)
 
 # The system users prhelper (monitor) and prhelper-worker (workers) come
 # from the sysusers file; on the running system (no DESTDIR) they are

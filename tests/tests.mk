@@ -11,13 +11,14 @@ include tests/policy/policy.mk
 include tests/vm/vm.mk
 include tests/man/man.mk
 include tests/deb/deb.mk
+include tests/suite/suite.mk
 
 ALL_SRC_H := $(wildcard src/*/*.c src/*/*.h)
 
 # The real-device tests join in wherever QEMU can boot the test guest.
 HAVE_QEMU := $(shell command -v qemu-system-x86_64 2>/dev/null)
 
-check: check-unit check-sandbox check-fuzz-replay check-man check-deb check-integration \
+check: check-unit check-sandbox check-fuzz-replay check-man check-deb check-integration check-suites \
 	$(if $(HAVE_QEMU),check-vm)
 
 .PHONY: check check-unit check-integration

@@ -5,10 +5,12 @@
 
 static const struct prh_rule rows[] = {
     /* A static binary's start-up. It asks for /proc/self/exe and copes
-     * without it. */
+     * without it: glibc 2.36 (Debian 12) through readlink, 2.41 (Debian
+     * 13) through readlinkat. */
     PRH_ALLOW(arch_prctl),
     PRH_ALLOW(set_tid_address),
     PRH_REFUSE(readlink, EACCES),
+    PRH_REFUSE(readlinkat, EACCES),
     /* sandbox.c: check the monitor is alive, shed capabilities, set
      * limits, no_new_privs, load its own filter. */
     PRH_ALLOW(poll),

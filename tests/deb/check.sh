@@ -1,7 +1,7 @@
 #!/bin/bash
 # The Debian package: built by `make deb` (lintian clean), installed with
-# dpkg into a clean Debian 12 root (debootstrap minbase plus systemd, cached
-# under $PRHELPER_DEB_CACHE, default /var/cache/prhelper-deb), checked
+# dpkg into a clean root of the system's own Debian suite (debootstrap
+# minbase plus systemd: tests/deb/clean-root.sh, cached), checked
 # there (files, users, units, a daemon that serves), removed and purged,
 # and the root compared with what it was before.
 # Usage: tests/deb/check.sh DEB   (run as root)
@@ -9,33 +9,14 @@ set -u
 DEB=$(realpath "$1")
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-CACHE=${PRHELPER_DEB_CACHE:-/var/cache/prhelper-deb}
-PKGS="systemd adduser libcap-ng0 libseccomp2"
 PATH=$PATH:/usr/sbin:/sbin
 
-# ---- the clean root, built once per package list
-KEY=$(echo "bookworm minbase $PKGS" | sha256sum | cut -c1-16)
-BASE=$CACHE/$KEY
-if [ ! -e "$BASE/.done" ]; then
-	command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-	rm -rf "$CACHE"
-	mkdir -p "$BASE"
-	t0=$SECONDS
-	if ! debootstrap --variant=minbase --include="${PKGS// /,}" bookworm "$BASE/root" \
-		http://deb.debian.org/debian >"$BASE/debootstrap.log" 2>&1; then
-		not_ok "a clean Debian 12 root (debootstrap)"
-		tail -5 "$BASE/debootstrap.log" | sed 's/^/#   /'
-		finish
-		exit
-	fi
-	chroot "$BASE/root" apt-get clean
-	touch "$BASE/.done"
-	echo "# clean root built in $((SECONDS - t0)) s"
-fi
-W=$(mktemp -d /tmp/prhelper-deb.XXXXXX)
-R=$W/root
+# ---- the clean root of the system's own suite (tests/deb/clean-root.sh)
+. /etc/os-release
+SUITE=${VERSION_CODENAME:?/etc/os-release names no suite}
+NAME="$PRETTY_NAME"
+copy_clean_root "$SUITE" deb || { finish; exit; }
 trap 'umount "$R/proc" 2>/dev/null; rm -rf "$W"' EXIT
-cp -a "$BASE/root" "$R"
 # what the root holds, less what dpkg, adduser and logs rightly change
 snapshot() {
 	(cd "$R" && find . -path ./proc -prune -o -path ./tmp -prune -o -path ./run -prune -o -print) |
@@ -46,14 +27,16 @@ snapshot >"$W/before"
 
 # ---- install
 cp "$DEB" "$R/tmp/prhelper.deb"
-check "dpkg -i $(basename "$DEB") into a clean Debian 12 root" chroot "$R" dpkg -i /tmp/prhelper.deb
+check "dpkg -i $(basename "$DEB") into a clean $NAME root" chroot "$R" dpkg -i /tmp/prhelper.deb
 rm -f "$R/tmp/prhelper.deb"
 missing=""
 for f in $(chroot "$R" dpkg -L prhelper); do [ -e "$R$f" ] || missing="$missing $f"; done
 check "every file dpkg lists is there${missing:+ (missing:$missing)}" [ -z "$missing" ]
+# where this suite's systemd keeps its units (/lib on 12, /usr/lib on 13)
+U=$(dirname "$(chroot "$R" dpkg -L systemd | grep -m1 '/system/systemd-journald.service$')")
 for f in /usr/sbin/prhelper /usr/libexec/prhelper/prhelper-worker /usr/bin/prhelper-client \
-	/lib/systemd/system/prhelper.socket /lib/systemd/system/prhelper.service \
-	/lib/systemd/system/prhelper@.socket /lib/systemd/system/prhelper@.service \
+	$U/prhelper.socket $U/prhelper.service $U/prhelper@.socket $U/prhelper@.service \
+	$U/prhelper-no-capabilities.socket $U/prhelper-no-capabilities.service \
 	/usr/lib/sysusers.d/prhelper.conf /etc/apparmor.d/usr.sbin.prhelper \
 	/usr/share/man/man8/prhelper.8.gz /usr/share/man/man1/prhelper-client.1.gz \
 	/usr/share/doc/prhelper/README.md.gz /usr/share/doc/prhelper/SECURITY.md.gz \
@@ -69,9 +52,13 @@ for u in prhelper prhelper-worker; do
 done
 check "prhelper.socket enabled (sockets.target wants it)" \
 	[ -L "$R/etc/systemd/system/sockets.target.wants/prhelper.socket" ]
-out=$(chroot "$R" systemd-analyze verify --man=no /lib/systemd/system/prhelper.socket \
-	/lib/systemd/system/prhelper.service prhelper@vm1.socket prhelper@vm1.service 2>&1)
+out=$(chroot "$R" systemd-analyze verify --man=no $U/prhelper.socket $U/prhelper.service \
+	prhelper@vm1.socket prhelper@vm1.service prhelper-no-capabilities.socket \
+	prhelper-no-capabilities.service 2>&1)
 check "systemd-analyze verify of the installed units, prhelper@vm1 too${out:+: $out}" [ -z "$out" ]
+echo "# $(chroot "$R" systemd-analyze --version | head -1)"
+exposure_at_most 1.3 $U/prhelper.service "$R"
+exposure_at_most 0.6 $U/prhelper-no-capabilities.service "$R"
 check "prhelper -V, prhelper-client --version run" sh -c \
 	"chroot '$R' prhelper -V | grep -qx 'prhelper [0-9.]*' && chroot '$R' prhelper-client --version | grep -qx 'prhelper-client [0-9.]*'"
 

@@ -2,7 +2,7 @@
 # tracked files in $(B)/deb (the .deb lands there) and runs lintian, which
 # must report no error and no warning (debian/*.lintian-overrides says why
 # for the one it may not); make check-deb installs, checks, removes and
-# purges it in a clean Debian 12 root (tests/deb/check.sh).
+# purges it in a clean root of this system's suite (tests/deb/check.sh).
 DEB_BUILD_PACKAGES := debhelper dh-apparmor dpkg-dev lintian debootstrap
 
 deb:

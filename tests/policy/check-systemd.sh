@@ -63,22 +63,11 @@ else
     ok "no PrivateDevices=/PrivateUsers= (they remove CAP_SYS_RAWIO)"
 fi
 
-# security_of UNIT-FILE NAME: its exposure at most MAX_EXPOSURE
-security_of() {
-    line=$(systemd-analyze security --offline=yes "$1" 2>&1 | grep "Overall exposure level for $2")
-    score=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9.]*\) .*/\1/p')
-    if [ -n "$score" ] && awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
-        ok "$2: security exposure $score <= $MAX_EXPOSURE"
-    else
-        not_ok "$2: security exposure ${score:-unknown} <= $MAX_EXPOSURE"
-        printf '#   %s\n' "${line:-no exposure line}"
-    fi
-}
-security_of systemd/prhelper.service prhelper.service
+exposure_at_most $MAX_EXPOSURE systemd/prhelper.service
 # No capability, no pidfd_getfd, PrivateDevices: systemd's table sees 0.5.
 [ -e "$tmp/prhelper-no-capabilities.service" ] &&
-    MAX_EXPOSURE=0.6 security_of "$tmp/prhelper-no-capabilities.service" prhelper-no-capabilities.service
-[ -e "$tmp/prhelper@vm1.service" ] && security_of "$tmp/prhelper@vm1.service" prhelper@vm1.service
+    exposure_at_most 0.6 "$tmp/prhelper-no-capabilities.service"
+[ -e "$tmp/prhelper@vm1.service" ] && exposure_at_most $MAX_EXPOSURE "$tmp/prhelper@vm1.service"
 
 if command -v systemd-sysusers >/dev/null; then
     # Installed where the unit's User= expects it, in a scratch root.

@@ -455,6 +455,22 @@ static void monitor_forbids_misc(void **s)
 /* socket() fails softly (EACCES) so syslog's reconnect cannot kill us. */
 static long do_socket_expect_eacces(void) { return do_socket() == -1 && errno == EACCES ? 0 : (_exit(5), 0); }
 static void monitor_refuses_socket(void **s) { (void)s; expect_allowed(MONITOR, do_socket_expect_eacces); }
+/* A static worker's C library asks for /proc/self/exe before its main,
+ * under the filter that spawned it: glibc 2.36 (Debian 12) through
+ * readlink, 2.41 (Debian 13) through readlinkat. Refused, never fatal. */
+static long do_readlink_exe_expect_eacces(void)
+{
+    char b[64];
+    int refused = syscall(SYS_readlink, "/proc/self/exe", b, sizeof b) == -1 && errno == EACCES;
+    refused = refused && syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", b, sizeof b) == -1 && errno == EACCES;
+    return refused ? 0 : (_exit(5), 0);
+}
+static void spawners_refuse_readlink(void **s)
+{
+    (void)s;
+    expect_allowed(MONITOR, do_readlink_exe_expect_eacces);
+    expect_allowed(SPAWNER, do_readlink_exe_expect_eacces);
+}
 /* What a compromised monitor could try with absolute paths: it runs
  * nothing but its worker, removes and inspects no file by path, and
  * raises no ambient capability. */
@@ -527,6 +543,7 @@ int main(void)
         cmocka_unit_test(monitor_forbids_exec_memory),
         cmocka_unit_test(monitor_forbids_misc),
         cmocka_unit_test(monitor_refuses_socket),
+        cmocka_unit_test(spawners_refuse_readlink),
         cmocka_unit_test(foreign_arch_kills_process),
         cmocka_unit_test(monitor_paths_pinned),
     };

@@ -2,7 +2,8 @@
 # A Debian root with QEMU, qemu-pr-helper and libvirt from one suite
 # (bookworm, trixie or sid), as an ext4 image the test guest mounts and
 # switches to (tests/vm/suite-tests.sh): the real clients of that suite.
-# Built with debootstrap (minbase) and apt-get inside it, cached under
+# Built from the suite's clean root (tests/deb/clean-root.sh: debootstrap
+# minbase plus systemd) with apt-get inside it, cached under
 # $CACHE/roots/SUITE/KEY/, KEY a hash of the suite, the package list and
 # LAYOUT: a new list builds a new image (so does a new LAYOUT, to be raised
 # whenever the way the image is made changes). Older images of the same
@@ -16,8 +17,7 @@ CACHE=$1 SUITE=$2
 case $SUITE in bookworm|trixie|sid) ;; *) echo "suite-root.sh: unknown suite '$SUITE'" >&2; exit 2 ;; esac
 PKGS="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
       qemu-system-common sg3-utils procps dmsetup"
-MIRROR=http://deb.debian.org/debian
-LAYOUT=2
+LAYOUT=3
 KEY=$(echo "$SUITE $PKGS $LAYOUT" | sha256sum | cut -c1-16)
 DIR=$CACHE/roots/$SUITE/$KEY
 IMG=$DIR/root.img
@@ -26,20 +26,14 @@ if [ -e "$DIR/.done" ]; then
 	exit 0
 fi
 PATH=$PATH:/usr/sbin:/sbin
-command -v debootstrap >/dev/null || {
-	apt-get update -qq >/dev/null
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-}
 rm -rf "$CACHE/roots/$SUITE" "$CACHE/libvirt-root" # (the old layout's)
 mkdir -p "$DIR"
 R=$DIR/root
 t0=$SECONDS
-echo "# building the $SUITE root in $DIR (debootstrap from $MIRROR)" >&2
-debootstrap --variant=minbase "$SUITE" "$R" "$MIRROR" >"$DIR/debootstrap.log" 2>&1 || {
-	tail -20 "$DIR/debootstrap.log" | sed 's/^/#   /' >&2
-	echo "cannot debootstrap $SUITE from $MIRROR (log above)" >&2
-	exit 1
-}
+# one debootstrap per suite: the clean root the package check starts from
+BASE=$(bash "$(dirname "$0")/../deb/clean-root.sh" "$SUITE") || exit 1
+echo "# building the $SUITE root in $DIR (from $BASE)" >&2
+cp -a "$BASE" "$R"
 # apt-get rather than debootstrap --include: it resolves the virtual
 # packages (logind, dbus-system-bus) libvirt-daemon-system needs. No
 # service starts in a chroot (no init); policy-rc.d makes sure.
@@ -48,7 +42,7 @@ chmod 755 "$R/usr/sbin/policy-rc.d"
 mount -t proc proc "$R/proc"
 trap 'umount "$R/proc" 2>/dev/null || true' EXIT
 # shellcheck disable=SC2086
-chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PKGS \
+chroot "$R" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(echo $PKGS)" \
 	>"$DIR/apt.log" 2>&1 || {
 	tail -20 "$DIR/apt.log" | sed 's/^/#   /' >&2
 	echo "cannot install $SUITE's packages ($(echo $PKGS)) in its root (log above)" >&2
