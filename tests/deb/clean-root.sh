@@ -18,7 +18,16 @@ case $SUITE in bookworm|trixie|sid) ;; *) echo "clean-root.sh: unknown suite '$S
 CACHE=${PRHELPER_DEB_CACHE:-/var/cache/prhelper-deb}
 PKGS="systemd adduser libcap-ng0 libseccomp2"
 MIRROR=http://deb.debian.org/debian
-KEY=$(echo "$SUITE minbase $PKGS" | sha256sum | cut -c1-16)
+# The root fetches from the host's mirror, so its apt takes the host's
+# policy on Release files past their Valid-Until or dated ahead (a host
+# behind a frozen mirror turns those checks off in its own configuration:
+# sid's Release is valid for a week only). Signatures are checked as ever.
+APTCONF=""
+for opt in Acquire::Check-Valid-Until Acquire::Check-Date; do
+	v=$(apt-config dump "$opt" | sed -n "s/^$opt \"\(.*\)\";$/\1/p")
+	[ -n "$v" ] && APTCONF="$APTCONF$opt \"$v\";\n"
+done
+KEY=$(printf "%s %b" "$SUITE minbase $PKGS" "$APTCONF" | sha256sum | cut -c1-16)
 DIR=$CACHE/$SUITE/$KEY
 if [ -e "$DIR/.done" ]; then
 	echo "$DIR/root"
@@ -40,6 +49,7 @@ debootstrap --variant=minbase --include="${PKGS// /,}" "$SUITE" "$DIR/root" "$MI
 	echo "cannot debootstrap $SUITE from $MIRROR (log above)" >&2
 	exit 1
 }
+[ -z "$APTCONF" ] || printf "%b" "$APTCONF" >"$DIR/root/etc/apt/apt.conf.d/99host-mirror"
 chroot "$DIR/root" apt-get clean
 touch "$DIR/.done"
 echo "# clean $SUITE root built in $((SECONDS - t0)) s, $(du -sm "$DIR/root" | cut -f1) MB" >&2

@@ -31,6 +31,9 @@
 # Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
 # finish. The last line of the output is "N passed, N failed".
 set -eu
+# a command that fails under set -e says which, and the run still ends
+# with its count line
+trap 'echo "not ok - tests/vm/run.sh line $LINENO failed: $BASH_COMMAND"; echo "0 passed, 1 failed"' ERR
 
 MODE=${1:-check}
 case $MODE in check|bench|suite) ;; *) echo "usage: $0 [check|bench|suite]" >&2; exit 2 ;; esac
@@ -339,6 +342,8 @@ fail=$(tr -d '\r' <"$LOG" | grep -c '^not ok - ' || true)
 if [ "$finished" != 1 ]; then
 	echo "# guest did not finish; last console lines:"
 	tr -d '\r' <"$LOG" | tail -40 | sed 's/^/#   /'
+	echo "# QEMU's own output:"
+	tail -20 "$WORK/qemu.log" | sed 's/^/#   /'
 	fail=$((fail + 1))
 fi
 if [ "$MODE" = bench ]; then
@@ -346,5 +351,6 @@ if [ "$MODE" = bench ]; then
 	tr -d '\r' <"$LOG" | grep '^bench ' | sed 's/^bench /  /' || true
 fi
 echo "# total $(( $(date +%s) - T0 )) s"
+trap - ERR
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
