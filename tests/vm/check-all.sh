@@ -6,7 +6,8 @@
 # trixie and sid; 17, reservation live migration, for QEMU 11), each in a
 # root of that suite on Debian 12's kernel, but for sid's migration part,
 # on trixie-backports' 7.3: there section 17 runs through the
-# no-capability mode too (it needs 6.19). Each run prints its own
+# no-capability mode too (it needs 6.19); then section 19, SELinux
+# enforcing, on Debian 12's kernel (VM_SELINUX=0: not). Each run prints its own
 # "N passed, N failed" and its duration, then the sum. Fails if any run
 # fails.
 set -u
@@ -23,6 +24,7 @@ for k in ${VM_KERNELS:-bookworm trixie-backports}; do runs="$runs kernel:$k"; do
 for s in ${VM_SUITES-bookworm trixie sid}; do
 	case $s in sid) runs="$runs suite:sid:clients suite:sid:migration:trixie-backports" ;; *) runs="$runs suite:$s:all" ;; esac
 done
+[ "${VM_SELINUX:-1}" = 1 ] && runs="$runs selinux:bookworm"
 summary=""
 for r in $runs; do
 	what=${r#*:}
@@ -34,6 +36,9 @@ for r in $runs; do
 	if [ "${r%%:*}" = kernel ]; then
 		echo "# ==== guest kernel: $what"
 		VM_KERNEL=$what bash "$HERE/run.sh" check 2>&1 | tee "$log"
+	elif [ "${r%%:*}" = selinux ]; then
+		echo "# ==== SELinux enforcing (kernel: $what)"
+		VM_KERNEL=$what bash "$HERE/run.sh" selinux 2>&1 | tee "$log"
 	else
 		echo "# ==== $what's QEMU, qemu-pr-helper and libvirt, $part (kernel: $kern)"
 		VM_KERNEL=$kern VM_SUITE=$what VM_PART=$part bash "$HERE/run.sh" suite 2>&1 | tee "$log"
