@@ -73,6 +73,7 @@ backstore disk0
 backstore disk1
 backstore disk2
 backstore disk3
+backstore disk4
 export_lu naa.5001405000000001 naa.50014050000000a1 disk0 A
 export_lu naa.5001405000000002 naa.50014050000000b1 disk0 B
 export_lu naa.5001405000000003 naa.50014050000000c1 disk1 C
@@ -85,8 +86,12 @@ export_lu naa.5001405000000007 naa.50014050000000f2 disk3 M2
 export_lu naa.5001405000000008 naa.50014050000000b2 disk3 MB
 # disk0 once more: a third host (X), for reservation migration (section 17)
 export_lu naa.5001405000000009 naa.50014050000000c2 disk0 X
-echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses) M1=$M1_sd M2=$M2_sd MB=$MB_sd (fourth LU: A on two paths, B) X=$X_sd (disk0's third nexus)"
-export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd X_sd C MODE SUITE ONLY PART
+# disk4: section 18's PREEMPT AND ABORT, apart from section 2's (LIO may
+# leave disk2 dead), nexuses P and Q
+export_lu naa.5001405000000011 naa.50014050000000d2 disk4 P
+export_lu naa.5001405000000012 naa.50014050000000e2 disk4 Q
+echo "# guest: kernel $(uname -r), A=$A_sd,$A_sg B=$B_sd,$B_sg (same LU, two nexuses) C=$C_sd,$C_sg (second LU) D=$D_sd E=$E_sd (third LU, two nexuses) M1=$M1_sd M2=$M2_sd MB=$MB_sd (fourth LU: A on two paths, B) X=$X_sd (disk0's third nexus) P=$P_sd Q=$Q_sd (fifth LU)"
+export A_sd A_sg B_sd B_sg C_sd C_sg D_sd D_sg E_sd E_sg M1_sd M2_sd MB_sd X_sd P_sd Q_sd C MODE SUITE ONLY PART
 
 if [ "${SHELLMODE:-0}" = 1 ]; then
 	setsid cttyhack sh

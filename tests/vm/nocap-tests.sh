@@ -330,14 +330,18 @@ t_nocap() {
 	t_nocap_as_user
 }
 
-# PREEMPT AND ABORT at the end of the run, as section 2's (LIO may hang it)
+# PREEMPT AND ABORT at the end of the run, as section 2's (LIO may hang it),
+# on its own LU (disk4, nexuses P and Q): section 2's may have left disk2
+# dead, every command to it unanswered
 t_nocap_preempt_abort() {
 	kernel_at_least 6 19 || return 0
 	start_nocap || return
-	nc "$D_sd" rw "$(prout 6 0)" "$(param 0 0xd1)"
-	nc "$E_sd" rw "$(prout 6 0)" "$(param 0 0xe1)"
-	nc "$E_sd" rw "$(prout 1 3)" "$(param 0xe1 0)"
-	vmtest req $NC_SOCK "$D_sd" rw "$(prout 5 3)" "$(param 0xd1 0xe1)" >$T/ncpa.out 2>&1 &
+	nc "$P_sd" rw "$(prout 6 0)" "$(param 0 0xd2)"
+	nc "$Q_sd" rw "$(prout 6 0)" "$(param 0 0xe2)"
+	nc "$Q_sd" rw "$(prout 1 3)" "$(param 0xe2 0)"
+	check "18 PREEMPT AND ABORT setup through the worker's ioctl: P and Q registered, Q holds EA" sh -c \
+		"[ '$(keys_of "$P_sd")' = '0xd2 0xe2 ' ] && sg_persist -n -i -r $P_sd | grep -q 'Key=0xe2'"
+	vmtest req $NC_SOCK "$P_sd" rw "$(prout 5 3)" "$(param 0xd2 0xe2)" >$T/ncpa.out 2>&1 &
 	pa=$!
 	sleep 3
 	if kill -0 $pa 2>/dev/null; then
@@ -350,7 +354,8 @@ t_nocap_preempt_abort() {
 	else
 		wait $pa
 		parse "$(cat $T/ncpa.out)"
-		check "18 PREEMPT AND ABORT through the worker's ioctl: GOOD, only 0xd1 left" [ "$ST" = 00 -a "$(keys_of "$D_sd")" = "0xd1 " ]
+		check "18 PREEMPT AND ABORT through the worker's ioctl: GOOD, only 0xd2 left ($(cat $T/ncpa.out))" \
+			[ "$ST" = 00 -a "$(keys_of "$P_sd")" = "0xd2 " ]
 	fi
 	stop_nocap
 }
