@@ -69,6 +69,7 @@ $(B)/prhelper-client: $(CLIENT_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) $(SAN_FLAGS) $^ -o $@
 
 include tests/tests.mk
+include container/container.mk
 
 # Debian 12 packages needed to build and test (make deps, as root).
 DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \

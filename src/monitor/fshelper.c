@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -176,6 +178,13 @@ int prh_fshelper_start(const struct prh_listener *l, uid_t uid, gid_t gid, uid_t
                  strerror(errno));
         return -1;
     }
+    /* Container runtimes hide it under an empty tmpfs by default: no
+     * block device could be told from a partition, each is refused. */
+    struct statfs fs;
+    if (fstatfs(sys, &fs) == 0 && fs.f_type != SYSFS_MAGIC)
+        prh_log(LOG_WARNING, "%s is not sysfs (a container's mask: podman run --security-opt"
+                " unmask=%s): every request on a block device will be refused, only SCSI"
+                " generic devices served", SYS_DEV_BLOCK, SYS_DEV_BLOCK);
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         snprintf(err, errlen, "file-system helper: %s", strerror(errno));
         close(sys);

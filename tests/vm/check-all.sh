@@ -7,7 +7,8 @@
 # root of that suite on Debian 12's kernel, but for sid's migration part,
 # on trixie-backports' 7.3: there section 17 runs through the
 # no-capability mode too (it needs 6.19); then section 19, SELinux
-# enforcing, on Debian 12's kernel (VM_SELINUX=0: not). Each run prints its own
+# enforcing, and section 20, prhelper's OCI image run by podman, both on
+# Debian 12's kernel (VM_SELINUX=0, VM_CONTAINER=0: not). Each run prints its own
 # "N passed, N failed" and its duration, then the sum. Fails if any run
 # fails.
 set -u
@@ -25,6 +26,7 @@ for s in ${VM_SUITES-bookworm trixie sid}; do
 	case $s in sid) runs="$runs suite:sid:clients suite:sid:migration:trixie-backports" ;; *) runs="$runs suite:$s:all" ;; esac
 done
 [ "${VM_SELINUX:-1}" = 1 ] && runs="$runs selinux:bookworm"
+[ "${VM_CONTAINER:-1}" = 1 ] && runs="$runs container:bookworm"
 summary=""
 for r in $runs; do
 	what=${r#*:}
@@ -39,6 +41,9 @@ for r in $runs; do
 	elif [ "${r%%:*}" = selinux ]; then
 		echo "# ==== SELinux enforcing (kernel: $what)"
 		VM_KERNEL=$what bash "$HERE/run.sh" selinux 2>&1 | tee "$log"
+	elif [ "${r%%:*}" = container ]; then
+		echo "# ==== the OCI image under podman (kernel: $what)"
+		VM_KERNEL=$what bash "$HERE/run.sh" container 2>&1 | tee "$log"
 	else
 		echo "# ==== $what's QEMU, qemu-pr-helper and libvirt, $part (kernel: $kern)"
 		VM_KERNEL=$kern VM_SUITE=$what VM_PART=$part bash "$HERE/run.sh" suite 2>&1 | tee "$log"

@@ -4,7 +4,7 @@
 # tests/vm/guest-tests.sh there against prhelper, qemu-pr-helper and the
 # disks directly. See tests/vm/README.md.
 #
-# Usage: tests/vm/run.sh [check|bench|suite|selinux]
+# Usage: tests/vm/run.sh [check|bench|suite|selinux|container]
 #   suite: the real clients of one Debian suite instead (VM_SUITE;
 #   tests/vm/suite-tests.sh): its libvirt in managed mode (section 13),
 #   its QEMU running section 12's guest program (16) and, for QEMU 11,
@@ -13,6 +13,9 @@
 #   selinux: section 19, prhelper under SELinux enforcing, in Debian 12's
 #   root labelled on this machine (tests/vm/selinux-root.sh,
 #   tests/vm/selinux-tests.sh)
+#   container: section 20, prhelper's OCI image (container/build-image.sh)
+#   run by podman in the guest, QEMU connecting through its socket
+#   (tests/vm/container-root.sh, tests/vm/container-tests.sh)
 # Environment:
 #   PRHELPER_VM_CACHE  download/unpack cache (default /var/cache/prhelper-vm)
 #   VM_TIMEOUT         seconds the guest may run (default 900, suite 1800)
@@ -39,7 +42,7 @@ set -eu
 trap 'echo "not ok - tests/vm/run.sh line $LINENO failed: $BASH_COMMAND"; echo "0 passed, 1 failed"' ERR
 
 MODE=${1:-check}
-case $MODE in check|bench|suite|selinux) ;; *) echo "usage: $0 [check|bench|suite|selinux]" >&2; exit 2 ;; esac
+case $MODE in check|bench|suite|selinux|container) ;; *) echo "usage: $0 [check|bench|suite|selinux|container]" >&2; exit 2 ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -67,6 +70,10 @@ command -v dmsetup >/dev/null 2>&1 || need="$need dmsetup"
 if [ "$MODE" = selinux ]; then
 	[ -f /usr/share/selinux/devel/Makefile ] || need="$need selinux-policy-dev"
 	command -v setfiles >/dev/null 2>&1 || need="$need policycoreutils"
+fi
+if [ "$MODE" = container ]; then
+	command -v podman >/dev/null 2>&1 || need="$need podman"
+	command -v dh >/dev/null 2>&1 && command -v lintian >/dev/null 2>&1 || make -s -C "$TOP" deb-deps
 fi
 need=$(echo "$need" | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ -n "${need// /}" ]; then
@@ -209,6 +216,21 @@ if [ "$MODE" = selinux ]; then
 		{ echo "not ok - the SELinux root could not be built"; echo "0 passed, 1 failed"; exit 1; }
 	echo "# SELinux root: $LVIMG ($(cat "$CACHE"/selinux/*/versions | tr '\n' ' '); labelled in $(( $(date +%s) - t1 )) s)"
 fi
+if [ "$MODE" = container ]; then
+	# the image from prhelper's own package, as a user makes it (make oci-image)
+	t1=$(date +%s)
+	make -s -C "$TOP" oci-image >>"$WORK/make.log" 2>&1 ||
+		{ sed 's/^/#   /' "$WORK/make.log" | tail -30; echo "not ok - make oci-image: the OCI image could not be built"; echo "0 passed, 1 failed"; exit 1; }
+	tail -1 "$WORK/make.log"
+	cp "$TOP/build/prhelper-oci.tar" "$WORK/prhelper-oci.tar"
+	mkdir -p "$WORK/stage/opt/prh"
+	cp "$HERE/container-tests.sh" "$WORK/stage/opt/prh/guest-tests.sh"
+	cp "$HERE/guest-tests.sh" "$WORK/stage/opt/prh/guest-lib.sh"
+	cp "$WORK/vmtest" "$WORK/stage/opt/prh/"
+	LVIMG=$(bash "$HERE/container-root.sh" "$CACHE" "$WORK/container.img" "$WORK/prhelper-oci.tar" "$WORK/stage") ||
+		{ echo "not ok - the container guest's root could not be built"; echo "0 passed, 1 failed"; exit 1; }
+	echo "# container guest: $LVIMG ($(cat "$CACHE"/container/*/versions | tr '\n' ' '); made in $(( $(date +%s) - t1 )) s)"
+fi
 
 # ---- initramfs ----
 R=$WORK/root
@@ -272,7 +294,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 # kernel modules: only the ones the guest loads, plus their dependencies
 MODS="sd_mod sg configfs target_core_mod target_core_iblock tcm_loop dm-mod dm-multipath
       dm-round-robin"
-[ "$MODE" = suite ] || [ "$MODE" = selinux ] && MODS="$MODS virtio_pci virtio_blk crc32c_generic ext4"
+[ "$MODE" = check ] || [ "$MODE" = bench ] || MODS="$MODS virtio_pci virtio_blk crc32c_generic ext4"
 MSRC=$KDIR/lib/modules/$KVER
 MDST=$R/lib/modules/$KVER
 mkdir -p "$MDST"
@@ -298,9 +320,10 @@ cp "$HERE/guest-init.sh" "$R/init"
 TESTS=$HERE/guest-tests.sh
 [ "$MODE" = suite ] && TESTS=$HERE/suite-tests.sh
 [ "$MODE" = selinux ] && TESTS=$HERE/selinux-tests.sh
+[ "$MODE" = container ] && TESTS=$HERE/container-tests.sh
 cp "${VM_TESTS:-$TESTS}" "$R/opt/prh/guest-tests.sh"
 cp "$HERE/guest-tests.sh" "$R/opt/prh/guest-lib.sh" # its functions, for suite-tests.sh
-cp "$HERE/migration-tests.sh" "$HERE/nocap-tests.sh" "$R/opt/prh/"
+cp "$HERE/migration-tests.sh" "$HERE/nocap-tests.sh" "$HERE/root-switch.sh" "$R/opt/prh/"
 [ -d "$WORK/install" ] && cp -a "$WORK/install" "$R/opt/prh/install"
 chmod 755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.cpio.gz"
@@ -315,10 +338,11 @@ LOG=$WORK/console.log
 MEM=1024
 DISK=""
 if [ -n "$LVIMG" ]; then
-	# the root as a snapshot: the guest's writes never reach the cache
 	MEM=1536
 	DISK="-drive file=$LVIMG,if=virtio,format=raw"
-	[ "$MODE" = selinux ] || DISK="$DISK,snapshot=on"
+	# a suite's root as a snapshot: the guest's writes never reach the
+	# cache (sections 19 and 20 boot an image made for this run)
+	if [ "$MODE" = suite ]; then DISK="$DISK,snapshot=on"; fi
 fi
 if [ "${VM_SHELL:-0}" = 1 ]; then
 	# shellcheck disable=SC2086

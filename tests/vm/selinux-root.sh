@@ -1,8 +1,8 @@
 #!/bin/bash
 # The root of the SELinux guest (tests/vm/selinux-tests.sh): Debian 12's
-# clean root (tests/deb/clean-root.sh) plus the reference policy
-# (selinux-policy-default), its tools and udev (which labels the device
-# nodes), cached as a directory under $CACHE/selinux/KEY/root. run.sh
+# clean root plus the reference policy (selinux-policy-default), its tools
+# and udev (which labels the device nodes), cached by pkg-root.sh under
+# $CACHE/selinux/KEY/root. run.sh
 # copies it for each run, installs prhelper and its module there, labels
 # it with setfiles and makes the guest's disk from it: the guest boots
 # labelled and enforcing, and never relabels under TCG.
@@ -47,27 +47,13 @@ if [ $# = 3 ]; then
 	sed -i 's/^SELINUX=.*/SELINUX=enforcing/' "$W/etc/selinux/config"
 	# users as at the package's installation, before labelling /etc
 	systemd-sysusers --root="$W" >/dev/null 2>&1
-	cat >"$W/etc/systemd/system/prhelper-vmtest.service" <<-UNIT
-	[Unit]
-	Description=prhelper's SELinux tests (tests/vm/selinux-tests.sh)
-	After=prhelper.socket systemd-udev-settle.service
-	Wants=systemd-udev-settle.service
-	[Service]
-	Type=oneshot
-	# run.sh's deadline bounds it, not systemd's 90 s
-	TimeoutStartSec=infinity
-	ExecStart=/bin/bash /opt/prh/guest-tests.sh inner
-	StandardOutput=tty
-	StandardError=tty
-	TTYPath=/dev/ttyS0
-	[Install]
-	WantedBy=multi-user.target
-	UNIT
+	cp "$HERE/prhelper-vmtest.service" "$W/etc/systemd/system/"
 	# Three more instances for the tests, started with systemctl: systemd
 	# refuses initrc_t a transient unit (systemd-run) in user space.
 	# prh-forbidden binds where the policy gives prhelper_t nothing (tmp_t);
-	# prh-sysadmin keeps CAP_SYS_ADMIN, for the boolean; prh-kill leaves the workers alone when its monitor dies
-	# (KillMode=process), so only their parent-death signal ends them.
+	# prh-sysadmin keeps CAP_SYS_ADMIN, for the boolean; prh-kill leaves
+	# the workers alone when its monitor dies (KillMode=process), so only
+	# their parent-death signal ends them.
 	cat >"$W/etc/systemd/system/prh-forbidden.service" <<-UNIT
 	[Service]
 	Type=notify
@@ -97,38 +83,6 @@ if [ $# = 3 ]; then
 	echo "$IMG"
 	exit 0
 fi
-SUITE=bookworm
-PKGS="selinux-policy-default policycoreutils selinux-utils udev procps sg3-utils dmsetup kmod socat"
-LAYOUT=1
-KEY=$(echo "$SUITE $PKGS $LAYOUT" | sha256sum | cut -c1-16)
-DIR=$CACHE/selinux/$KEY
-if [ -e "$DIR/.done" ]; then
-	echo "$DIR/root"
-	exit 0
-fi
-PATH=$PATH:/usr/sbin:/sbin
-rm -rf "$CACHE/selinux"
-mkdir -p "$DIR"
-R=$DIR/root
-t0=$SECONDS
-BASE=$(bash "$(dirname "$0")/../deb/clean-root.sh" "$SUITE") || exit 1
-echo "# building the SELinux root in $DIR (from $BASE)" >&2
-cp -a "$BASE" "$R"
-printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
-chmod 755 "$R/usr/sbin/policy-rc.d"
-mount -t proc proc "$R/proc"
-trap 'umount "$R/proc" 2>/dev/null || true' EXIT
-chroot "$R" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PKGS" \
-	>"$DIR/apt.log" 2>&1 || {
-	tail -20 "$DIR/apt.log" | sed 's/^/#   /' >&2
-	echo "cannot install $PKGS in the SELinux root (log above)" >&2
-	exit 1
-}
-chroot "$R" dpkg-query -W -f '${Package} ${Version}\n' selinux-policy-default policycoreutils systemd >"$DIR/versions"
-chroot "$R" apt-get clean
-umount "$R/proc"
-trap - EXIT
-rm -f "$R/usr/sbin/policy-rc.d"
-touch "$DIR/.done"
-echo "# SELinux root built in $((SECONDS - t0)) s: $(tr '\n' ' ' <"$DIR/versions")" >&2
-echo "$R"
+exec bash "$HERE/pkg-root.sh" "$CACHE" selinux \
+	"selinux-policy-default policycoreutils selinux-utils udev procps sg3-utils dmsetup kmod socat" \
+	"selinux-policy-default policycoreutils systemd"

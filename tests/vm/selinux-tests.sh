@@ -4,10 +4,9 @@
 # selinux) made the guest's disk from tests/vm/selinux-root.sh's root with
 # prhelper installed and everything labelled by setfiles on the host.
 # Two halves:
-#   outer (busybox, the initramfs, after guest-init.sh made the LIO disks):
-#     mounts that disk, leaves the disks' names there and has guest-init.sh
-#     switch to it with systemd as PID 1, which loads the policy
-#     (enforcing=1 on the kernel's command line);
+#   outer (busybox, the initramfs): root-switch.sh, the switch to that
+#     disk with systemd as PID 1, which loads the policy (enforcing=1 on
+#     the kernel's command line);
 #   inner (bash, prhelper-vmtest.service, so initrc_t as systemd runs a
 #     shell script): prhelper started by systemd as its units say, PR
 #     commands on sd, sg and a dm map, what the kernel logged, forbidden
@@ -15,24 +14,11 @@
 # Prints the "ok - " / "not ok - " / "# " lines run.sh counts.
 set -u
 trap '' PIPE
-LV=/lv
 
 case ${1:-check} in
 inner) ;;
 *)
-	die() { echo "not ok - 19 setup: $*"; exit 0; }
-	km=/lib/modules/$(uname -r)
-	for m in virtio_pci virtio_blk crc32c_generic ext4; do
-		modprobe $m && continue
-		grep -q "/$m\.ko" $km/modules.dep $km/modules.builtin 2>/dev/null && die "modprobe $m"
-	done
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	mkdir -p $LV
-	mount -t ext4 /dev/vda $LV || die "mount the SELinux root"
-	# (the file exists, labelled: what is written here keeps its label)
-	env | grep -E '^[A-Z0-9]+_s[dg]=' >$LV/opt/prh/devices.env
-	echo "$LV /lib/systemd/systemd" >/tmp/prhvm.switch_root
+	sh /opt/prh/root-switch.sh 19
 	exit 0
 	;;
 esac

@@ -1,0 +1,143 @@
+#!/bin/sh
+# Section 20: prhelper's OCI image (container/build-image.sh) run by
+# Debian's podman as KubeVirt runs its pr-helper container, but with only
+# the capabilities prhelper needs, and real QEMU on the host connecting
+# through the bind-mounted socket (tests/vm/README.md). run.sh (mode
+# container) made the guest's disk (tests/vm/container-root.sh): podman,
+# crun, QEMU and the image's archive. In the guest because podman cannot
+# run containers on the CI machine (its root lacks CAP_SYS_RESOURCE in
+# the bounding set, and crun's setrlimit fails). Two halves:
+#   outer (busybox, the initramfs): root-switch.sh, the switch to that
+#     disk with systemd as PID 1;
+#   inner (bash, prhelper-vmtest.service): the image loaded, run, used by
+#     QEMU and by raw requests, its processes read back, stopped.
+# Prints the "ok - " / "not ok - " / "# " lines run.sh counts.
+set -u
+trap '' PIPE
+
+case ${1:-check} in
+inner) ;;
+*)
+	sh /opt/prh/root-switch.sh 20
+	exit 0
+	;;
+esac
+
+# ---------------------------------------------------------------- inner
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/opt/prh
+set -a
+. /opt/prh/devices.env
+set +a
+PRHVM_LIB=1 . /opt/prh/guest-lib.sh # ok, check, note, helper, direct, reset_lu, ...
+finish() {
+	podman rm -f -t 0 prh >/dev/null 2>&1
+	touch /tmp/container-tests.done
+	echo "prhvm: done"
+	sync
+	systemctl poweroff --force --force
+}
+trap finish EXIT
+trap 'echo "not ok - 20 the tests were stopped (SIGTERM)"; exit 1' TERM
+
+D=/run/prh # the bind-mounted directory (KubeVirt: /var/run/kubevirt/daemons/pr)
+SOCK=$D/pr-helper.sock
+CAPS=CAP_SYS_RAWIO,CAP_SETUID,CAP_SETGID,CAP_SETPCAP
+# podman hides /sys/dev/block under an empty tmpfs, where prhelper tells a
+# whole disk from a partition (checked below without this)
+UNMASK=unmask=/sys/dev/block
+note "$(podman --version), $(crun --version | head -1), $(qemu-system-x86_64 --version | head -1)"
+t0=$(date +%s)
+podman load -q -i /opt/prh/prhelper-oci.tar >$T/load.out 2>&1
+rc=$?
+IMAGE=$(sed -n 's/^Loaded image[^:]*: *//p' $T/load.out | tail -1)
+check "20 podman load of the OCI archive: $IMAGE ($(($(date +%s) - t0)) s)" [ $rc = 0 -a -n "$IMAGE" ]
+[ $rc = 0 ] || sed 's/^/#   /' $T/load.out
+cfg=$(podman image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' "$IMAGE" 2>&1)
+check "20 entrypoint prhelper, qemu-pr-helper's arguments as the command: $cfg" \
+	[ "$cfg" = '["/usr/sbin/prhelper"] ["-k","/var/run/kubevirt/daemons/pr/pr-helper.sock"]' ]
+
+# ---- run as KubeVirt runs pr-helper, but not privileged ----
+mkdir -p $D
+t0=$(date +%s)
+podman run -d --name prh --network none --cap-drop all --cap-add $CAPS --security-opt $UNMASK \
+	-v $D:$D "$IMAGE" -k $SOCK >$T/run.out 2>&1
+rc=$?
+wait_sock $SOCK
+check "20 podman run --cap-drop all --cap-add $CAPS --security-opt $UNMASK: the socket appears in the bind mount ($(($(date +%s) - t0)) s)" \
+	[ $rc = 0 -a -S $SOCK ]
+[ -S $SOCK ] || { sed 's/^/#   /' $T/run.out; podman logs prh 2>&1 | tail -8 | sed 's/^/#   /'; }
+mp=$(podman inspect --format '{{.State.Pid}}' prh 2>/dev/null)
+note "container: $(podman inspect --format '{{.State.Status}} pid {{.State.Pid}} caps {{.EffectiveCaps}}' prh 2>&1)"
+
+# ---- real QEMU on the host connects through it ----
+qmp=$( (printf '%s\n' '{"execute":"qmp_capabilities"}'
+	for i in 1 2 3 4 5 6; do sleep 0.5; printf '%s\n' '{"execute":"query-pr-managers"}'; done
+	printf '%s\n' '{"execute":"quit"}') | timeout 60 qemu-system-x86_64 -machine none -nodefaults -display none -S \
+	-object pr-manager-helper,id=pr0,path=$SOCK -qmp stdio 2>&1)
+echo "$qmp" | grep -q '"connected": true, "id": "pr0"'
+check "20 QEMU's pr-manager-helper connects through the bind-mounted socket (query-pr-managers)" [ $? = 0 ]
+echo "$qmp" | grep -q '"connected": true' || echo "$qmp" | tail -4 | sed 's/^/#   /'
+
+# ---- PR commands from the host, answered by the container ----
+reset_lu
+helper $SOCK "$A_sd" rw "$(prout 0 0)" "$(param 0 0xc7)"
+check "20 REGISTER through the container: GOOD ($ST), the device has the key ($(keys_of "$A_sd"))" \
+	[ "$ST" = 00 -a "$(keys_of "$A_sd")" = "0xc7 " ]
+[ "$ST" = 00 ] || { echo "# reply: $LINE"; podman logs prh 2>&1 | tail -5 | sed 's/^/#   log: /'; }
+for d in "$A_sd" "$A_sg"; do
+	helper $SOCK "$d" ro "$(prin 0 8192)"
+	st1=$ST d1=$DATA
+	direct "$d" ro "$(prin 0 8192)"
+	check "20 READ KEYS through the container on $d: GOOD, the device's answer" \
+		[ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
+done
+reset_lu
+
+# ---- the privileges, read back from /proc ----
+vmtest hold $SOCK 6 >/dev/null &
+hp=$!
+sleep 2
+w=$(serving_of "$mp" | head -1)
+# the image's users and groups
+id_of() { awk -F: -v u="$2" '$1 == u { print $3 }' "/proc/$mp/root/etc/$1"; }
+mu=$(id_of passwd prhelper) wu=$(id_of passwd prhelper-worker)
+mg=$(id_of group prhelper) wg=$(id_of group prhelper-worker)
+st() { echo "Uid $(field $1 Uid) Gid $(field $1 Gid) CapEff $(field $1 CapEff) CapPrm $(field $1 CapPrm) CapBnd $(field $1 CapBnd) CapAmb $(field $1 CapAmb) NoNewPrivs $(field $1 NoNewPrivs) Seccomp $(field $1 Seccomp)"; }
+note "monitor $mp: $(st $mp)"
+# real and saved ids prhelper's, effective and fs the workers' (SECURITY.md)
+check "20 monitor: user prhelper ($mu:$mg, effective the workers' $wu:$wg), only CAP_SYS_RAWIO, no_new_privs, seccomp, as the README says" \
+	[ -n "$mu" -a -n "$wu" -a "$(field $mp Uid)" = "$mu $wu $mu $wu" -a "$(field $mp Gid)" = "$mg $wg $mg $wg" \
+	-a "$(field $mp CapEff)" = 0000000000020000 -a "$(field $mp CapPrm)" = 0000000000020000 \
+	-a "$(field $mp CapAmb)" = 0000000000000000 -a "$(field $mp NoNewPrivs)" = 1 -a "$(field $mp Seccomp)" = 2 ]
+note "worker ${w:-none}: $([ -n "$w" ] && st $w)"
+check "20 worker: user prhelper-worker ($wu:$wg), no capabilities, no_new_privs, seccomp, as the README says" \
+	[ -n "$w" -a -n "$wu" -a "$(field ${w:-0} Uid 2>/dev/null)" = "$wu $wu $wu $wu" \
+	-a "$(field ${w:-0} Gid 2>/dev/null)" = "$wg $wg $wg $wg" -a "$(field ${w:-0} CapBnd 2>/dev/null)" = 0000000000000000 \
+	-a "$(field ${w:-0} CapEff 2>/dev/null)" = 0000000000000000 -a "$(field ${w:-0} CapPrm 2>/dev/null)" = 0000000000000000 \
+	-a "$(field ${w:-0} NoNewPrivs 2>/dev/null)" = 1 -a "$(field ${w:-0} Seccomp 2>/dev/null)" = 2 ]
+kill $hp 2>/dev/null
+wait $hp 2>/dev/null
+
+# ---- SIGTERM stops it cleanly ----
+t0=$(date +%s)
+podman stop -t 20 prh >/dev/null 2>&1
+took=$(($(date +%s) - t0))
+code=$(podman inspect --format '{{.State.ExitCode}}' prh 2>&1)
+check "20 podman stop (SIGTERM): exit code $code after $took s, before podman's SIGKILL" [ "$code" = 0 -a $took -lt 20 ]
+podman logs prh 2>&1 | tail -3 | sed 's/^/# log: /'
+left=$(ps -e -o comm= | grep -c '^prhelper' || true)
+check "20 no prhelper process left ($left)" [ "$left" = 0 ]
+podman rm prh >/dev/null 2>&1
+
+# ---- podman's default mask: fails closed, and says why at start ----
+podman run -d --name prh --network none --cap-drop all --cap-add $CAPS \
+	-v $D:$D "$IMAGE" -k $SOCK >$T/run.out 2>&1
+i=0
+while ! podman logs prh 2>&1 | grep -q '^<5>prhelper .* serving' && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+helper $SOCK "$A_sd" rw "$(prout 0 0)" "$(param 0 0xc8)"
+check "20 without $UNMASK: REGISTER on $A_sd refused 05/20/00, the device untouched ($(keys_of "$A_sd"))" \
+	[ "$ST" = 02 -a "$KCQ" = 05/20/00 -a -z "$(keys_of "$A_sd")" ]
+podman logs prh 2>&1 | grep -q '/sys/dev/block is not sysfs'
+check "20   ... and prhelper said at start why" [ $? = 0 ]
+podman logs prh 2>&1 | grep 'not sysfs' | head -1 | sed 's/^/# log: /'
+podman stop -t 20 prh >/dev/null 2>&1
