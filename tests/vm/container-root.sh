@@ -13,7 +13,7 @@
 set -eu
 CACHE=$1 IMG=$2 OCI=$3 STAGE=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
-R=$(bash "$HERE/pkg-root.sh" "$CACHE" container \
+R=$(bash "$HERE/pkg-root.sh" "$CACHE" container bookworm \
 	"podman crun conmon qemu-system-x86 udev procps sg3-utils kmod" \
 	"podman crun conmon qemu-system-x86 systemd") || exit 1
 W=$(dirname "$IMG")/ctroot

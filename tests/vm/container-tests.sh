@@ -15,29 +15,12 @@
 set -u
 trap '' PIPE
 
-case ${1:-check} in
-inner) ;;
-*)
-	sh /opt/prh/root-switch.sh 20
-	exit 0
-	;;
-esac
+[ "${1:-}" = inner ] || { sh /opt/prh/root-switch.sh 20; exit 0; }
 
 # ---------------------------------------------------------------- inner
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/opt/prh
-set -a
-. /opt/prh/devices.env
-set +a
-PRHVM_LIB=1 . /opt/prh/guest-lib.sh # ok, check, note, helper, direct, reset_lu, ...
-finish() {
-	podman rm -f -t 0 prh >/dev/null 2>&1
-	touch /tmp/container-tests.done
-	echo "prhvm: done"
-	sync
-	systemctl poweroff --force --force
-}
-trap finish EXIT
-trap 'echo "not ok - 20 the tests were stopped (SIGTERM)"; exit 1' TERM
+SECTION=20
+. /opt/prh/root-inner.sh
+inner_cleanup() { podman rm -f -t 0 prh >/dev/null 2>&1; }
 
 D=/run/prh # the bind-mounted directory (KubeVirt: /var/run/kubevirt/daemons/pr)
 SOCK=$D/pr-helper.sock
@@ -94,7 +77,7 @@ done
 reset_lu
 
 # ---- the privileges, read back from /proc ----
-vmtest hold $SOCK 6 >/dev/null &
+vmtest hold $SOCK 60 >/dev/null & # a serving worker meanwhile
 hp=$!
 sleep 2
 w=$(serving_of "$mp" | head -1)
@@ -102,19 +85,18 @@ w=$(serving_of "$mp" | head -1)
 id_of() { awk -F: -v u="$2" '$1 == u { print $3 }' "/proc/$mp/root/etc/$1"; }
 mu=$(id_of passwd prhelper) wu=$(id_of passwd prhelper-worker)
 mg=$(id_of group prhelper) wg=$(id_of group prhelper-worker)
+# one reading of each process's status, then the comparison
 st() { echo "Uid $(field $1 Uid) Gid $(field $1 Gid) CapEff $(field $1 CapEff) CapPrm $(field $1 CapPrm) CapBnd $(field $1 CapBnd) CapAmb $(field $1 CapAmb) NoNewPrivs $(field $1 NoNewPrivs) Seccomp $(field $1 Seccomp)"; }
-note "monitor $mp: $(st $mp)"
+none=0000000000000000
+ms=$(st $mp)
+ws=$([ -n "$w" ] && st $w 2>/dev/null)
+note "monitor $mp: $ms"
+note "worker ${w:-none}: $ws"
 # real and saved ids prhelper's, effective and fs the workers' (SECURITY.md)
 check "20 monitor: user prhelper ($mu:$mg, effective the workers' $wu:$wg), only CAP_SYS_RAWIO, no_new_privs, seccomp, as the README says" \
-	[ -n "$mu" -a -n "$wu" -a "$(field $mp Uid)" = "$mu $wu $mu $wu" -a "$(field $mp Gid)" = "$mg $wg $mg $wg" \
-	-a "$(field $mp CapEff)" = 0000000000020000 -a "$(field $mp CapPrm)" = 0000000000020000 \
-	-a "$(field $mp CapAmb)" = 0000000000000000 -a "$(field $mp NoNewPrivs)" = 1 -a "$(field $mp Seccomp)" = 2 ]
-note "worker ${w:-none}: $([ -n "$w" ] && st $w)"
+	[ -n "$mu" -a -n "$wu" -a "$ms" = "Uid $mu $wu $mu $wu Gid $mg $wg $mg $wg CapEff 0000000000020000 CapPrm 0000000000020000 CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
 check "20 worker: user prhelper-worker ($wu:$wg), no capabilities, no_new_privs, seccomp, as the README says" \
-	[ -n "$w" -a -n "$wu" -a "$(field ${w:-0} Uid 2>/dev/null)" = "$wu $wu $wu $wu" \
-	-a "$(field ${w:-0} Gid 2>/dev/null)" = "$wg $wg $wg $wg" -a "$(field ${w:-0} CapBnd 2>/dev/null)" = 0000000000000000 \
-	-a "$(field ${w:-0} CapEff 2>/dev/null)" = 0000000000000000 -a "$(field ${w:-0} CapPrm 2>/dev/null)" = 0000000000000000 \
-	-a "$(field ${w:-0} NoNewPrivs 2>/dev/null)" = 1 -a "$(field ${w:-0} Seccomp 2>/dev/null)" = 2 ]
+	[ -n "$w" -a -n "$wu" -a "$ws" = "Uid $wu $wu $wu $wu Gid $wg $wg $wg $wg CapEff $none CapPrm $none CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
 kill $hp 2>/dev/null
 wait $hp 2>/dev/null
 

@@ -210,7 +210,7 @@ if [ "$MODE" = selinux ]; then
 	mkdir -p "$WORK/install/opt/prh"
 	cp "$HERE/selinux-tests.sh" "$WORK/install/opt/prh/guest-tests.sh"
 	cp "$HERE/guest-tests.sh" "$WORK/install/opt/prh/guest-lib.sh"
-	cp "$HERE/nocap-tests.sh" "$WORK/vmtest" "$WORK/install/opt/prh/"
+	cp "$HERE/nocap-tests.sh" "$HERE/root-inner.sh" "$WORK/vmtest" "$WORK/install/opt/prh/"
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static "$HERE/seprobe.c" -o "$WORK/install/opt/prh/seprobe"
 	LVIMG=$(bash "$HERE/selinux-root.sh" "$CACHE" "$WORK/selinux.img" "$WORK/install") ||
 		{ echo "not ok - the SELinux root could not be built"; echo "0 passed, 1 failed"; exit 1; }
@@ -226,7 +226,7 @@ if [ "$MODE" = container ]; then
 	mkdir -p "$WORK/stage/opt/prh"
 	cp "$HERE/container-tests.sh" "$WORK/stage/opt/prh/guest-tests.sh"
 	cp "$HERE/guest-tests.sh" "$WORK/stage/opt/prh/guest-lib.sh"
-	cp "$WORK/vmtest" "$WORK/stage/opt/prh/"
+	cp "$HERE/root-inner.sh" "$WORK/vmtest" "$WORK/stage/opt/prh/"
 	LVIMG=$(bash "$HERE/container-root.sh" "$CACHE" "$WORK/container.img" "$WORK/prhelper-oci.tar" "$WORK/stage") ||
 		{ echo "not ok - the container guest's root could not be built"; echo "0 passed, 1 failed"; exit 1; }
 	echo "# container guest: $LVIMG ($(cat "$CACHE"/container/*/versions | tr '\n' ' '); made in $(( $(date +%s) - t1 )) s)"

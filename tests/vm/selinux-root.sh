@@ -83,6 +83,6 @@ if [ $# = 3 ]; then
 	echo "$IMG"
 	exit 0
 fi
-exec bash "$HERE/pkg-root.sh" "$CACHE" selinux \
+exec bash "$HERE/pkg-root.sh" "$CACHE" selinux bookworm \
 	"selinux-policy-default policycoreutils selinux-utils udev procps sg3-utils dmsetup kmod socat" \
 	"selinux-policy-default policycoreutils systemd"

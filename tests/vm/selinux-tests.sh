@@ -15,30 +15,13 @@
 set -u
 trap '' PIPE
 
-case ${1:-check} in
-inner) ;;
-*)
-	sh /opt/prh/root-switch.sh 19
-	exit 0
-	;;
-esac
+[ "${1:-}" = inner ] || { sh /opt/prh/root-switch.sh 19; exit 0; }
 
 # ---------------------------------------------------------------- inner
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/opt/prh
-set -a
-. /opt/prh/devices.env
-set +a
-PRHVM_LIB=1 . /opt/prh/guest-lib.sh # ok, check, note, helper, direct, reset_lu, ...
+SECTION=19
+. /opt/prh/root-inner.sh
 PRH_SOCK=/run/prhelper.sock
 avc() { dmesg 2>/dev/null | grep 'avc:  denied'; } # (no auditd: the kernel log has them)
-finish() {
-	touch /tmp/selinux-tests.done
-	echo "prhvm: done"
-	sync
-	systemctl poweroff --force --force
-}
-trap finish EXIT
-trap 'echo "not ok - 19 the tests were stopped (SIGTERM)"; exit 1' TERM
 
 note "$(sestatus | tr -s ' ' | tr '\n' ';')"
 check "19 SELinux enforcing" [ "$(getenforce)" = Enforcing ]
