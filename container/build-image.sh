@@ -31,8 +31,11 @@ chroot "$R" dpkg -i /tmp/prhelper.deb >"$W/dpkg.log" 2>&1 ||
 	{ sed 's/^/#   /' "$W/dpkg.log" >&2; echo "build-image.sh: cannot install $DEB (log above)" >&2; exit 1; }
 umount "$R/proc"
 rm -f "$R/tmp/prhelper.deb" "$R/usr/sbin/policy-rc.d"
-# what a running helper never reads
-rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/* "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/locale/*
+# what a running helper never reads (each package's copyright file stays:
+# the image is a distribution of them)
+rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/* "$R"/usr/share/man/* "$R"/usr/share/locale/*
+find "$R/usr/share/doc" ! -type d ! -name copyright -delete
+find "$R/usr/share/doc" -mindepth 1 -type d -empty -delete
 printf '#!/bin/sh\n# as KubeVirt calls its pr-helper image: /entrypoint.sh -k SOCKET\nexec /usr/sbin/prhelper "$@"\n' >"$R/entrypoint.sh"
 chmod 755 "$R/entrypoint.sh"
 VERSION=$(chroot "$R" dpkg-query -W -f '${Version}' prhelper)

@@ -67,13 +67,7 @@ helper $SOCK "$A_sd" rw "$(prout 0 0)" "$(param 0 0xc7)"
 check "20 REGISTER through the container: GOOD ($ST), the device has the key ($(keys_of "$A_sd"))" \
 	[ "$ST" = 00 -a "$(keys_of "$A_sd")" = "0xc7 " ]
 [ "$ST" = 00 ] || { echo "# reply: $LINE"; podman logs prh 2>&1 | tail -5 | sed 's/^/#   log: /'; }
-for d in "$A_sd" "$A_sg"; do
-	helper $SOCK "$d" ro "$(prin 0 8192)"
-	st1=$ST d1=$DATA
-	direct "$d" ro "$(prin 0 8192)"
-	check "20 READ KEYS through the container on $d: GOOD, the device's answer" \
-		[ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
-done
+read_keys_as_direct $SOCK "20 READ KEYS through the container" "$A_sd" "$A_sg"
 reset_lu
 
 # ---- the privileges, read back from /proc ----

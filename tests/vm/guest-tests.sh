@@ -90,6 +90,19 @@ nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 # children of PID serving a client: those holding fd 3 (the monitor keeps a
 # few spare workers started, which have no client yet)
 serving_of() { for w in $(children_of "$1"); do [ -e "/proc/$w/fd/3" ] && echo "$w"; done; }
+# read_keys_as_direct SOCK NAME DEV...: READ KEYS through the helper at
+# SOCK answers GOOD with a direct SG_IO's keys, on each DEV (NAME begins
+# each check's name)
+read_keys_as_direct() {
+	local sock=$1 name=$2 d st1 d1
+	shift 2
+	for d in "$@"; do
+		helper $sock "$d" ro "$(prin 0 8192)"
+		st1=$ST d1=$DATA
+		direct "$d" ro "$(prin 0 8192)"
+		check "$name on $d: GOOD, the device's answer" [ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
+	done
+}
 wait_sock() { i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; [ -S "$1" ]; }
 
 # ---- start the helpers ----
@@ -1273,13 +1286,7 @@ t_apparmor() {
 	DM_DISABLE_UDEV=1 dmsetup create prhaa --table "0 $sz linear $mm 0" >/dev/null 2>&1
 	dm=/dev/$(basename "$(readlink -f /dev/mapper/prhaa 2>/dev/null)")
 	[ -b "$dm" ] || dm=/dev/$(ls /sys/block/ | grep '^dm-' | tail -1)
-	for d in "$A_sd" "$A_sg" "$dm"; do
-		helper $PRH_SOCK "$d" ro "$(prin 0 8192)"
-		st1=$ST d1=$DATA
-		direct "$d" ro "$(prin 0 8192)"
-		check "14 READ KEYS through confined prhelper on $d: GOOD, the device's answer" \
-			[ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
-	done
+	read_keys_as_direct $PRH_SOCK "14 READ KEYS through confined prhelper" "$A_sd" "$A_sg" "$dm"
 	helper $PRH_SOCK "$A_sd" rw "$(prout 1 1)" "$(param 0xaa 0)"
 	check "14 RESERVE through confined prhelper: GOOD, sg_persist sees it" \
 		[ "$ST" = 00 -a "$(resv_of "$A_sd")" = "Write Exclusive" ]

@@ -34,7 +34,7 @@
 #                      met tcm_loop's 02/08/00 (tests/vm/README.md)
 #   VM_ONLY=N,N        suite mode: only these sections (13,16,17), for
 #                      debugging; a run with it is not a full check
-# Exit status: 0 all passed (or SKIP), 1 a test failed or the guest did not
+# Exit status: 0 all passed, 1 a test failed or the guest did not
 # finish. The last line of the output is "N passed, N failed".
 set -eu
 # a command that fails under set -e says which, and the run still ends

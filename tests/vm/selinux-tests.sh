@@ -64,13 +64,7 @@ dmsetup create prhse --table "0 $sz linear $(cat /sys/block/${C_sd#/dev/}/dev) 0
 udevadm settle
 dm=$(readlink -f /dev/mapper/prhse)
 note "the map: $dm $(stat -c %C "$dm" 2>&1)"
-for d in "$A_sd" "$A_sg" "$dm"; do
-	helper $PRH_SOCK "$d" ro "$(prin 0 8192)"
-	st1=$ST d1=$DATA
-	direct "$d" ro "$(prin 0 8192)"
-	check "19 READ KEYS through prhelper on $d: GOOD, the device's answer (st=$st1)" \
-		[ "$st1" = 00 -a "$st1" = "$ST" -a "$d1" = "$DATA" ]
-done
+read_keys_as_direct $PRH_SOCK "19 READ KEYS through prhelper" "$A_sd" "$A_sg" "$dm"
 helper $PRH_SOCK "$A_sd" rw "$(prout 1 1)" "$(param 0xaa 0)"
 check "19 RESERVE through prhelper: GOOD, sg_persist sees it" \
 	[ "$ST" = 00 -a "$(resv_of "$A_sd")" = "Write Exclusive" ]
