@@ -74,7 +74,7 @@ include container/container.mk
 # Debian 12 packages needed to build and test (make deps, as root).
 DEB_PACKAGES := build-essential clang pkg-config libseccomp-dev libcap-ng-dev \
 	libsystemd-dev libcmocka-dev systemd qemu-system-x86 qemu-system-common qemu-utils \
-	busybox-static kmod cpio dmsetup debootstrap groff-base
+	busybox-static kmod cpio dmsetup debootstrap groff-base podman runc
 # systemd.pc (where the package's units go) is in systemd on Debian 12 and
 # in systemd-dev on 13: apt says which this system has.
 deps:

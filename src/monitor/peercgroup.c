@@ -5,11 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum prh_peer_cgroup prh_peer_cgroup(int client_fd, uint64_t *id)
+enum prh_peer_cgroup prh_peer_cgroup(int client_fd, pid_t peer_pid, uint64_t *id)
 {
     int pidfd = -1;
     socklen_t len = sizeof(pidfd);
     *id = 0;
+    if (peer_pid == 0)
+        return PRH_PEER_CGROUP_OUTSIDE;
     if (getsockopt(client_fd, SOL_SOCKET, PRH_SO_PEERPIDFD, &pidfd, &len) < 0)
         return errno == ENOPROTOOPT ? PRH_PEER_CGROUP_UNSUPPORTED : PRH_PEER_CGROUP_FAILED;
     struct prh_pidfd_info info = {.mask = PRH_PIDFD_INFO_CGROUPID};

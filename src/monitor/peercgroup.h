@@ -9,6 +9,7 @@
 
 #include <linux/ioctl.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Newer than Debian 12's headers: the socket option (Linux 6.5), and the
  * first version of <linux/pidfd.h>'s info structure and its ioctl (6.13). */
@@ -26,10 +27,14 @@ _Static_assert(sizeof(struct prh_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 enum prh_peer_cgroup {
     PRH_PEER_CGROUP_KNOWN,
     PRH_PEER_CGROUP_UNSUPPORTED, /* the kernel cannot tell: per-uid only */
+    PRH_PEER_CGROUP_OUTSIDE,     /* nor for a peer outside our pid namespace */
     PRH_PEER_CGROUP_FAILED,      /* it could, but not for this peer (gone) */
 };
 
-/* The cgroup id of client_fd's peer, as it was when it connected. */
-enum prh_peer_cgroup prh_peer_cgroup(int client_fd, uint64_t *id);
+/* The cgroup id of client_fd's peer, as it was when it connected;
+ * peer_pid is SO_PEERCRED's, 0 for a process our pid namespace does not
+ * hold (a helper in a container of its own, QEMU in another): the kernel
+ * gives no pidfd information about those. */
+enum prh_peer_cgroup prh_peer_cgroup(int client_fd, pid_t peer_pid, uint64_t *id);
 
 #endif

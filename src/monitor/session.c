@@ -669,7 +669,7 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
         return -1;
     }
     uint64_t cgroup = 0;
-    enum prh_peer_cgroup cg = prh_peer_cgroup(client_fd, &cgroup);
+    enum prh_peer_cgroup cg = prh_peer_cgroup(client_fd, peer.pid, &cgroup);
     if (cg == PRH_PEER_CGROUP_FAILED) {
         /* The kernel can tell, but not for this one (it is gone): nothing
          * would count it. */
@@ -682,6 +682,12 @@ int prh_session_start(struct prh_monitor *m, int client_fd)
         m->told_no_cgroup = 1; /* the accepting thread only */
         prh_log(LOG_WARNING, "this kernel cannot tell a client's cgroup (SO_PEERPIDFD and"
                 " PIDFD_GET_INFO, Linux 6.13): only --max-clients-per-uid limits one client");
+    }
+    if (cg == PRH_PEER_CGROUP_OUTSIDE && !m->told_outside) {
+        m->told_outside = 1;
+        prh_log(LOG_WARNING, "a client outside this pid namespace (uid %u): the cgroups of such"
+                " clients cannot be read, only --max-clients-per-uid limits them (run prhelper"
+                " in the host's pid namespace for --max-clients-per-cgroup)", peer.uid);
     }
     struct prh_session *fresh = session_new(m);
     int moved = prh_cgroup_changed();

@@ -26,6 +26,7 @@ struct prh_monitor {
     unsigned max_per_uid;
     unsigned max_per_cgroup;
     int told_no_cgroup;      /* the kernel cannot tell a peer's cgroup: said once */
+    int told_outside;        /* nor of one outside our pid namespace: said once */
     unsigned spare_workers;  /* sessions kept ready for the next clients */
     struct prh_spawn_config spawn;
     int no_capabilities;     /* route.h's NO_CAPS mode: workers serve, via the spawner */

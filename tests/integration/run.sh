@@ -1387,6 +1387,33 @@ else
     not_ok "KubeVirt's invocation: a loop device for the requests" "$LOOP"
 fi
 
+# A helper in a pid namespace of its own (a container's) and its client
+# outside it (QEMU in another pod, or on the host): the kernel gives no
+# pidfd information about such a peer, so no cgroup; served all the same,
+# limited per uid, and said once (it was refused, found under podman).
+if [ -b "$LOOP" ] && command -v unshare > /dev/null; then
+    ns_sock=$TMP/pidns.sock
+    unshare --pid --fork --kill-child --mount-proc "$MONITOR_BIN" -k "$ns_sock" --worker "$WORKER_BIN" -v \
+        2> "$TMP/pidns.log" &
+    nspid=$!
+    PIDS+=("$nspid")
+    if wait_for_socket "$ns_sock"; then
+        out=$("$RAW" "$ns_sock" hello 0 req 5e000000000000200000000000000000 "$LOOP" 2>&1)
+        out2=$("$RAW" "$ns_sock" hello 0 req 5e000000000000200000000000000000 "$LOOP" 2>&1)
+        [ "$(printf '%s\n%s\n' "$out" "$out2" | grep -cxF "$R_LOOP")" = 2 ]
+        result "helper in its own pid namespace, client outside: served from the device" $? "$out" "$out2"
+        [ "$(grep -c 'a client outside this pid namespace' "$TMP/pidns.log")" = 1 ]
+        result "... said once that only the per-uid limit applies to such clients" $? "$(cat "$TMP/pidns.log")"
+    else
+        not_ok "helper in its own pid namespace starts" "$(cat "$TMP/pidns.log")"
+    fi
+    # (unshare blocks SIGTERM while it waits: the monitor, its child, gets it)
+    kill $(cat "/proc/$nspid/task/$nspid/children" 2> /dev/null) 2> /dev/null
+    wait "$nspid" 2> /dev/null
+else
+    not_ok "helper in its own pid namespace: a loop device and unshare(1)" "$LOOP"
+fi
+
 # ---------------------------------------------------- socket activation
 
 if command -v systemd-socket-activate > /dev/null; then

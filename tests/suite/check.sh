@@ -7,8 +7,9 @@
 # (unit, sandbox, fuzz replay, man pages, the package built and
 # lintian-checked with that suite's tools and installed into its clean
 # root, host integration with its QEMU and qemu-pr-helper) and
-# `make check-asan`. `make check` there leaves out the VM suite and other
-# suites: the host's own run covers both (tests/vm, this script).
+# `make check-asan`. `make check` there leaves out the VM suite, the OCI
+# image and other suites: the host's own run covers them (tests/vm,
+# tests/oci, this script).
 #
 # It runs in a private mount namespace: the root's /proc, /sys, /dev and
 # cache mounts vanish with it, and only then is the copy removed. The root
@@ -74,7 +75,7 @@ if step "make deps all" "apt-get update -qq && apt-get install -y -qq git make >
 	echo "# $(chroot "$R" gcc --version | head -1); $(chroot "$R" clang --version | head -1)"
 	echo "# $(chroot "$R" dpkg-query -W -f '${Package} ${Version}, ' libseccomp-dev systemd debhelper lintian qemu-system-x86)"
 	step "clang: warning-free" "make clean && make CC=clang all && make clean"
-	step "make check" "make check HAVE_QEMU= OTHER_SUITES="
+	step "make check" "make check HAVE_QEMU= CHECK_OCI= OTHER_SUITES="
 	step "make check-asan" "make check-asan"
 fi
 echo "# $PRETTY_NAME: $((SECONDS - T0)) s"

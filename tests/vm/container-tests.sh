@@ -4,9 +4,9 @@
 # the capabilities prhelper needs, and real QEMU on the host connecting
 # through the bind-mounted socket (tests/vm/README.md). run.sh (mode
 # container) made the guest's disk (tests/vm/container-root.sh): podman,
-# crun, QEMU and the image's archive. In the guest because podman cannot
-# run containers on the CI machine (its root lacks CAP_SYS_RESOURCE in
-# the bounding set, and crun's setrlimit fails). Two halves:
+# crun, QEMU and the image's archive. Here for real SCSI disks and crun
+# (tests/oci/check.sh runs the image on the host, with runc where crun
+# cannot start a container). Two halves:
 #   outer (busybox, the initramfs): root-switch.sh, the switch to that
 #     disk with systemd as PID 1;
 #   inner (bash, prhelper-vmtest.service): the image loaded, run, used by
