@@ -13,6 +13,7 @@ set -u
 IMAGE_TAR=$(realpath "$1")
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+. tests/oci/privileges.sh
 PATH=$PATH:/usr/sbin:/sbin
 for tool in podman runc qemu-system-x86_64 losetup; do
 	command -v $tool >/dev/null || { not_ok "$tool is installed (make deps)"; finish; exit; }
@@ -102,21 +103,7 @@ done
 # SG_IO: INVALID FIELD IN CDB, as outside a container
 check "READ KEYS on $LOOP through the container: 02 05/24/00, as outside ($(grep '^reply' "$W/raw.out" | cut -c1-60))" \
 	grep -q '^reply status=2 .*sense=70000500000000..000000002400' "$W/raw.out"
-field() { sed -n "s/^$2:[[:space:]]*//p" /proc/$1/status | tr '\t' ' '; }
-st() { echo "Uid $(field $1 Uid) Gid $(field $1 Gid) CapEff $(field $1 CapEff) CapPrm $(field $1 CapPrm) CapBnd $(field $1 CapBnd) CapAmb $(field $1 CapAmb) NoNewPrivs $(field $1 NoNewPrivs) Seccomp $(field $1 Seccomp)"; }
-ms=$(st $mp)
-ws=$([ -n "$w" ] && st $w 2>/dev/null)
-id_of() { awk -F: -v u="$2" '$1 == u { print $3 }' "/proc/$mp/root/etc/$1"; }
-mu=$(id_of passwd prhelper) wu=$(id_of passwd prhelper-worker)
-mg=$(id_of group prhelper) wg=$(id_of group prhelper-worker)
-none=0000000000000000
-echo "# monitor $mp: $ms"
-echo "# worker ${w:-none}: $ws"
-# real and saved ids prhelper's, effective and fs the workers' (SECURITY.md)
-check "monitor: user prhelper ($mu:$mg, effective the workers' $wu:$wg), only CAP_SYS_RAWIO, no_new_privs, seccomp, as the README says" \
-	[ -n "$mu" -a -n "$wu" -a "$ms" = "Uid $mu $wu $mu $wu Gid $mg $wg $mg $wg CapEff 0000000000020000 CapPrm 0000000000020000 CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
-check "worker: user prhelper-worker ($wu:$wg), no capabilities, no_new_privs, seccomp, as the README says" \
-	[ -n "$w" -a -n "$wu" -a "$ws" = "Uid $wu $wu $wu $wu Gid $wg $wg $wg $wg CapEff $none CapPrm $none CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
+image_privileges "" "$mp" "$w"
 wait $rp
 # QEMU and these clients are outside the container's pid namespace
 check "prhelper said once that clients outside its pid namespace are limited per uid only" \

@@ -20,6 +20,7 @@ trap '' PIPE
 # ---------------------------------------------------------------- inner
 SECTION=20
 . /opt/prh/root-inner.sh
+. /opt/prh/privileges.sh # tests/oci/privileges.sh
 inner_cleanup() { podman rm -f -t 0 prh >/dev/null 2>&1; }
 
 D=/run/prh # the bind-mounted directory (KubeVirt: /var/run/kubevirt/daemons/pr)
@@ -75,22 +76,7 @@ vmtest hold $SOCK 60 >/dev/null & # a serving worker meanwhile
 hp=$!
 sleep 2
 w=$(serving_of "$mp" | head -1)
-# the image's users and groups
-id_of() { awk -F: -v u="$2" '$1 == u { print $3 }' "/proc/$mp/root/etc/$1"; }
-mu=$(id_of passwd prhelper) wu=$(id_of passwd prhelper-worker)
-mg=$(id_of group prhelper) wg=$(id_of group prhelper-worker)
-# one reading of each process's status, then the comparison
-st() { echo "Uid $(field $1 Uid) Gid $(field $1 Gid) CapEff $(field $1 CapEff) CapPrm $(field $1 CapPrm) CapBnd $(field $1 CapBnd) CapAmb $(field $1 CapAmb) NoNewPrivs $(field $1 NoNewPrivs) Seccomp $(field $1 Seccomp)"; }
-none=0000000000000000
-ms=$(st $mp)
-ws=$([ -n "$w" ] && st $w 2>/dev/null)
-note "monitor $mp: $ms"
-note "worker ${w:-none}: $ws"
-# real and saved ids prhelper's, effective and fs the workers' (SECURITY.md)
-check "20 monitor: user prhelper ($mu:$mg, effective the workers' $wu:$wg), only CAP_SYS_RAWIO, no_new_privs, seccomp, as the README says" \
-	[ -n "$mu" -a -n "$wu" -a "$ms" = "Uid $mu $wu $mu $wu Gid $mg $wg $mg $wg CapEff 0000000000020000 CapPrm 0000000000020000 CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
-check "20 worker: user prhelper-worker ($wu:$wg), no capabilities, no_new_privs, seccomp, as the README says" \
-	[ -n "$w" -a -n "$wu" -a "$ws" = "Uid $wu $wu $wu $wu Gid $wg $wg $wg $wg CapEff $none CapPrm $none CapBnd $none CapAmb $none NoNewPrivs 1 Seccomp 2" ]
+image_privileges "20 " "$mp" "$w"
 kill $hp 2>/dev/null
 wait $hp 2>/dev/null
 
