@@ -13,7 +13,7 @@ set -u
 IMAGE_TAR=$(realpath "$1")
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-. tests/oci/privileges.sh
+. tests/oci/lib.sh
 PATH=$PATH:/usr/sbin:/sbin
 for tool in podman runc qemu-system-x86_64 losetup; do
 	command -v $tool >/dev/null || { not_ok "$tool is installed (make deps)"; finish; exit; }
@@ -41,14 +41,7 @@ IN=5e000000000000200000000000000000 # READ KEYS, 32 bytes
 # held 3 s after its answer (a serving worker meanwhile)
 raw() { "$PRH_BUILD_DIR/tests/rawclient" "$SOCK" hello 0 req $IN "$LOOP" sleep "${1:-0}"; }
 
-t0=$SECONDS
-out=$(podman load -q -i "$IMAGE_TAR" 2>&1)
-IMAGE=$(printf '%s\n' "$out" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
-check "podman load $(basename "$IMAGE_TAR"): ${IMAGE:-nothing} ($((SECONDS - t0)) s)" [ -n "$IMAGE" ]
-[ -n "$IMAGE" ] || { printf '%s\n' "$out" | sed 's/^/#   /'; finish; exit; }
-cfg=$(podman image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' "$IMAGE" 2>&1)
-check "entrypoint prhelper, default command KubeVirt's socket: $cfg" \
-	[ "$cfg" = "[\"/usr/sbin/prhelper\"] [\"-k\",\"$KV/pr-helper.sock\"]" ]
+image_load "" "$IMAGE_TAR" || { finish; exit; }
 
 # run_helper [PODMAN-RUN-OPTION...]: the container with the image's default
 # command, its socket directory from here; waits for prhelper's "serving"
@@ -81,12 +74,7 @@ mp=$(podman inspect --format '{{.State.Pid}}' $NAME)
 echo "# $(podman --version), $(${RUNTIME[1]:-crun} --version | head -1), container pid $mp"
 
 # ---- real QEMU here connects through it
-qmp=$( (printf '%s\n' '{"execute":"qmp_capabilities"}'
-	for _ in 1 2 3 4 5 6; do sleep 0.5; printf '%s\n' '{"execute":"query-pr-managers"}'; done
-	printf '%s\n' '{"execute":"quit"}') | timeout 60 qemu-system-x86_64 -machine none -nodefaults -display none -S \
-	-object pr-manager-helper,id=pr0,path="$SOCK" -qmp stdio 2>&1)
-check "QEMU's pr-manager-helper connects through the bind-mounted socket (query-pr-managers)" \
-	grep -q '"connected": true, "id": "pr0"' <<<"$qmp"
+qemu_connects "" "$SOCK"
 
 # ---- a block device's request, and the processes meanwhile
 raw 3000 >"$W/raw.out" 2>&1 &

@@ -20,7 +20,7 @@ trap '' PIPE
 # ---------------------------------------------------------------- inner
 SECTION=20
 . /opt/prh/root-inner.sh
-. /opt/prh/privileges.sh # tests/oci/privileges.sh
+. /opt/prh/oci-lib.sh # tests/oci/lib.sh
 inner_cleanup() { podman rm -f -t 0 prh >/dev/null 2>&1; }
 
 D=/run/prh # the bind-mounted directory (KubeVirt: /var/run/kubevirt/daemons/pr)
@@ -30,15 +30,7 @@ CAPS=CAP_SYS_RAWIO,CAP_SETUID,CAP_SETGID,CAP_SETPCAP
 # whole disk from a partition (checked below without this)
 UNMASK=unmask=/sys/dev/block
 note "$(podman --version), $(crun --version | head -1), $(qemu-system-x86_64 --version | head -1)"
-t0=$(date +%s)
-podman load -q -i /opt/prh/prhelper-oci.tar >$T/load.out 2>&1
-rc=$?
-IMAGE=$(sed -n 's/^Loaded image[^:]*: *//p' $T/load.out | tail -1)
-check "20 podman load of the OCI archive: $IMAGE ($(($(date +%s) - t0)) s)" [ $rc = 0 -a -n "$IMAGE" ]
-[ $rc = 0 ] || sed 's/^/#   /' $T/load.out
-cfg=$(podman image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' "$IMAGE" 2>&1)
-check "20 entrypoint prhelper, qemu-pr-helper's arguments as the command: $cfg" \
-	[ "$cfg" = '["/usr/sbin/prhelper"] ["-k","/var/run/kubevirt/daemons/pr/pr-helper.sock"]' ]
+image_load "20 " /opt/prh/prhelper-oci.tar
 
 # ---- run as KubeVirt runs pr-helper, but not privileged ----
 mkdir -p $D
@@ -54,13 +46,7 @@ mp=$(podman inspect --format '{{.State.Pid}}' prh 2>/dev/null)
 note "container: $(podman inspect --format '{{.State.Status}} pid {{.State.Pid}} caps {{.EffectiveCaps}}' prh 2>&1)"
 
 # ---- real QEMU on the host connects through it ----
-qmp=$( (printf '%s\n' '{"execute":"qmp_capabilities"}'
-	for i in 1 2 3 4 5 6; do sleep 0.5; printf '%s\n' '{"execute":"query-pr-managers"}'; done
-	printf '%s\n' '{"execute":"quit"}') | timeout 60 qemu-system-x86_64 -machine none -nodefaults -display none -S \
-	-object pr-manager-helper,id=pr0,path=$SOCK -qmp stdio 2>&1)
-echo "$qmp" | grep -q '"connected": true, "id": "pr0"'
-check "20 QEMU's pr-manager-helper connects through the bind-mounted socket (query-pr-managers)" [ $? = 0 ]
-echo "$qmp" | grep -q '"connected": true' || echo "$qmp" | tail -4 | sed 's/^/#   /'
+qemu_connects "20 " "$SOCK"
 
 # ---- PR commands from the host, answered by the container ----
 reset_lu

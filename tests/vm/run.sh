@@ -226,7 +226,8 @@ if [ "$MODE" = container ]; then
 	mkdir -p "$WORK/stage/opt/prh"
 	cp "$HERE/container-tests.sh" "$WORK/stage/opt/prh/guest-tests.sh"
 	cp "$HERE/guest-tests.sh" "$WORK/stage/opt/prh/guest-lib.sh"
-	cp "$HERE/root-inner.sh" "$TOP/tests/oci/privileges.sh" "$WORK/vmtest" "$WORK/stage/opt/prh/"
+	cp "$HERE/root-inner.sh" "$WORK/vmtest" "$WORK/stage/opt/prh/"
+	cp "$TOP/tests/oci/lib.sh" "$WORK/stage/opt/prh/oci-lib.sh"
 	LVIMG=$(bash "$HERE/container-root.sh" "$CACHE" "$WORK/container.img" "$WORK/prhelper-oci.tar" "$WORK/stage") ||
 		{ echo "not ok - the container guest's root could not be built"; echo "0 passed, 1 failed"; exit 1; }
 	echo "# container guest: $LVIMG ($(cat "$CACHE"/container/*/versions | tr '\n' ' '); made in $(( $(date +%s) - t1 )) s)"
